@@ -1,0 +1,228 @@
+#include "settings.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace pageviews {
+namespace {
+
+struct SettingDoc {
+    std::string_view name;
+    std::string_view fallback;
+    std::string_view meaning;
+};
+
+constexpr std::array kSettingDocs{
+    SettingDoc{"DATABASE_URL", "sqlite://pageviews.sqlite3",
+               "postgres://user[:pass]@host[:port]/db[?sslmode=...], mysql://..., sqlite:///abs/path"},
+    SettingDoc{"DATABASE_URL_FILE", "(unset)", "read DATABASE_URL from this file (Docker secrets)"},
+    SettingDoc{"DATABASE_PASSWORD_FILE", "(unset)", "read the database password from this file"},
+    SettingDoc{"PAGEVIEWS_LISTEN", "0.0.0.0:8000", "address:port to serve HTTP on"},
+    SettingDoc{"PAGEVIEWS_THREADS", "number of CPUs", "HTTP I/O threads (1-256)"},
+    SettingDoc{"PAGEVIEWS_DB_CONNECTIONS", "2", "database connections (1-64; SQLite always 1)"},
+    SettingDoc{"PAGEVIEWS_DB_TIMEOUT_MS", "2000", "longest a request waits for the database (100-60000)"},
+    SettingDoc{"PAGEVIEWS_COUNT_MODE", "batched", "batched | per-request (one statement per view)"},
+    SettingDoc{"PAGEVIEWS_BATCH_MAX_SIZE", "1024", "most views added by one statement (1-100000)"},
+    SettingDoc{"PAGEVIEWS_BATCH_MAX_WAIT_US", "0", "how long an idle counter lingers to fill a batch (0-100000)"},
+    SettingDoc{"PAGEVIEWS_DRAIN_QUIET_MS", "1500", "on SIGTERM, exit after this long without a request (0-10000)"},
+    SettingDoc{"PAGEVIEWS_SHUTDOWN_TIMEOUT_MS", "8000", "on SIGTERM, exit after this long at the latest (0-60000)"},
+    SettingDoc{"PAGEVIEWS_LOG_LEVEL", "info", "trace | debug | info | warn | error"},
+};
+
+constexpr std::string_view kDefaultSqliteFile = "pageviews.sqlite3";
+
+Error settingError(std::string_view name, std::string_view problem) {
+    return Error{std::string(name) + ": " + std::string(problem)};
+}
+
+// A non-empty value, or nullopt for unset and empty alike.
+std::optional<std::string> nonEmpty(const EnvLookup &env, std::string_view name) {
+    auto value = env(name);
+    if (value && value->empty()) return std::nullopt;
+    return value;
+}
+
+Result<std::size_t> integerSetting(const EnvLookup &env, std::string_view name, std::size_t fallback,
+                                   std::size_t low, std::size_t high) {
+    const auto text = nonEmpty(env, name);
+    if (!text) return fallback;
+    std::size_t value = 0;
+    const auto *first = text->data();
+    const auto *last = first + text->size();
+    const auto [end, ec] = std::from_chars(first, last, value);
+    if (ec != std::errc{} || end != last || value < low || value > high) {
+        return settingError(name, "expected a whole number from " + std::to_string(low) + " to " +
+                                      std::to_string(high));
+    }
+    return value;
+}
+
+// One trailing newline is what editors and `echo` add to a secret file.
+std::string withoutTrailingNewline(std::string text) {
+    if (text.ends_with('\n')) text.pop_back();
+    if (text.ends_with('\r')) text.pop_back();
+    return text;
+}
+
+Result<std::string> secretFromFile(const FileReader &readFile, std::string_view name, const std::string &path) {
+    auto content = readFile(path);
+    if (!content) return settingError(name, content.error().message);
+    auto secret = withoutTrailingNewline(std::move(content).value());
+    if (secret.empty()) return settingError(name, "file " + path + " is empty");
+    return secret;
+}
+
+Result<DatabaseConfig> databaseSetting(const EnvLookup &env, const FileReader &readFile) {
+    const auto url = nonEmpty(env, "DATABASE_URL");
+    const auto urlFile = nonEmpty(env, "DATABASE_URL_FILE");
+    const auto passwordFile = nonEmpty(env, "DATABASE_PASSWORD_FILE");
+    if (url && urlFile) return settingError("DATABASE_URL_FILE", "set only one of DATABASE_URL and DATABASE_URL_FILE");
+
+    std::string text = "sqlite://" + std::string(kDefaultSqliteFile);
+    if (url) text = *url;
+    if (urlFile) {
+        auto fromFile = secretFromFile(readFile, "DATABASE_URL_FILE", *urlFile);
+        if (!fromFile) return fromFile.error();
+        text = std::move(fromFile).value();
+    }
+    auto config = parseDatabaseUrl(text);
+    if (!config) return config;
+    if (!passwordFile) return config;
+
+    auto &database = config.value();
+    if (database.backend == Backend::Sqlite) return settingError("DATABASE_PASSWORD_FILE", "sqlite takes no password");
+    if (!database.password.empty()) {
+        return settingError("DATABASE_PASSWORD_FILE", "DATABASE_URL already holds a password; give it in one place");
+    }
+    auto password = secretFromFile(readFile, "DATABASE_PASSWORD_FILE", *passwordFile);
+    if (!password) return password.error();
+    database.password = std::move(password).value();
+    if (auto problem = checkConnectionFields(database)) return settingError("DATABASE_PASSWORD_FILE", problem->message);
+    return config;
+}
+
+Result<Settings> listenSetting(const EnvLookup &env, Settings settings) {
+    const auto text = nonEmpty(env, "PAGEVIEWS_LISTEN");
+    if (!text) return settings;
+    const std::string_view listen = *text;
+    const auto colon = listen.rfind(':');
+    if (colon == std::string_view::npos) return settingError("PAGEVIEWS_LISTEN", "expected address:port");
+    std::string_view host = listen.substr(0, colon);
+    if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
+    const auto portText = listen.substr(colon + 1);
+    unsigned port = 0;
+    const auto [end, ec] = std::from_chars(portText.data(), portText.data() + portText.size(), port);
+    if (portText.empty() || ec != std::errc{} || end != portText.data() + portText.size() || port == 0 ||
+        port > 65535) {
+        return settingError("PAGEVIEWS_LISTEN", "port must be a number from 1 to 65535");
+    }
+    if (host.empty()) return settingError("PAGEVIEWS_LISTEN", "expected address:port, e.g. 0.0.0.0:8000");
+    settings.listenHost = std::string(host);
+    settings.listenPort = static_cast<std::uint16_t>(port);
+    return settings;
+}
+
+Result<CountMode> countModeSetting(const EnvLookup &env) {
+    const auto text = nonEmpty(env, "PAGEVIEWS_COUNT_MODE");
+    if (!text || *text == "batched") return CountMode::Batched;
+    if (*text == "per-request") return CountMode::PerRequest;
+    return settingError("PAGEVIEWS_COUNT_MODE", "expected batched or per-request");
+}
+
+Result<std::string> logLevelSetting(const EnvLookup &env) {
+    constexpr std::array<std::string_view, 5> levels{"trace", "debug", "info", "warn", "error"};
+    const auto text = nonEmpty(env, "PAGEVIEWS_LOG_LEVEL");
+    if (!text) return std::string("info");
+    if (std::find(levels.begin(), levels.end(), *text) == levels.end()) {
+        return settingError("PAGEVIEWS_LOG_LEVEL", "expected trace, debug, info, warn or error");
+    }
+    return *text;
+}
+
+// Reads every numeric setting; the first bad one is the error.
+std::optional<Error> numericSettings(const EnvLookup &env, unsigned hardwareThreads, Settings &s) {
+    using std::chrono::microseconds;
+    using std::chrono::milliseconds;
+    const auto threads = integerSetting(env, "PAGEVIEWS_THREADS", std::max(1u, hardwareThreads), 1, 256);
+    const auto connections = integerSetting(env, "PAGEVIEWS_DB_CONNECTIONS", 2, 1, 64);
+    const auto timeout = integerSetting(env, "PAGEVIEWS_DB_TIMEOUT_MS", 2000, 100, 60000);
+    const auto batchSize = integerSetting(env, "PAGEVIEWS_BATCH_MAX_SIZE", 1024, 1, 100000);
+    const auto batchWait = integerSetting(env, "PAGEVIEWS_BATCH_MAX_WAIT_US", 0, 0, 100000);
+    const auto quiet = integerSetting(env, "PAGEVIEWS_DRAIN_QUIET_MS", 1500, 0, 10000);
+    const auto shutdown = integerSetting(env, "PAGEVIEWS_SHUTDOWN_TIMEOUT_MS", 8000, 0, 60000);
+    for (const auto *r : {&threads, &connections, &timeout, &batchSize, &batchWait, &quiet, &shutdown}) {
+        if (!*r) return r->error();
+    }
+    s.threads = threads.value();
+    s.dbConnections = connections.value();
+    s.dbTimeout = milliseconds(timeout.value());
+    s.batchMaxSize = batchSize.value();
+    s.batchMaxWait = microseconds(batchWait.value());
+    s.drainQuiet = milliseconds(quiet.value());
+    s.shutdownTimeout = milliseconds(shutdown.value());
+    return std::nullopt;
+}
+
+}  // namespace
+
+Result<Settings> loadSettings(const EnvLookup &env, const FileReader &readFile, unsigned hardwareThreads) {
+    Settings settings;
+    auto database = databaseSetting(env, readFile);
+    if (!database) return database.error();
+    settings.database = std::move(database).value();
+    if (auto problem = numericSettings(env, hardwareThreads, settings)) return *problem;
+    // One SQLite file, one writer: more connections would only contend.
+    if (settings.database.backend == Backend::Sqlite) settings.dbConnections = 1;
+    auto mode = countModeSetting(env);
+    if (!mode) return mode.error();
+    settings.countMode = mode.value();
+    auto level = logLevelSetting(env);
+    if (!level) return level.error();
+    settings.logLevel = std::move(level).value();
+    return listenSetting(env, std::move(settings));
+}
+
+std::string describe(const Settings &s) {
+    std::ostringstream out;
+    out << "database=" << redactedUrl(s.database) << " listen=" << s.listenHost << ':' << s.listenPort
+        << " threads=" << s.threads << " db_connections=" << s.dbConnections
+        << " db_timeout_ms=" << s.dbTimeout.count()
+        << " count_mode=" << (s.countMode == CountMode::Batched ? "batched" : "per-request")
+        << " batch_max_size=" << s.batchMaxSize << " batch_max_wait_us=" << s.batchMaxWait.count()
+        << " drain_quiet_ms=" << s.drainQuiet.count() << " shutdown_timeout_ms=" << s.shutdownTimeout.count()
+        << " log_level=" << s.logLevel;
+    return out.str();
+}
+
+std::string settingsHelp() {
+    std::ostringstream out;
+    out << "Settings (environment variables):\n";
+    for (const auto &doc : kSettingDocs) {
+        out << "  " << doc.name << "\n      " << doc.meaning << " (default: " << doc.fallback << ")\n";
+    }
+    return out.str();
+}
+
+std::optional<std::string> processEnv(std::string_view name) {
+    const char *value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+}
+
+Result<std::string> readSecretFile(const std::string &path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) return Error{"cannot read file " + path};
+    constexpr std::streamsize kMaxSecretSize = 64 * 1024;
+    std::string content(static_cast<std::size_t>(kMaxSecretSize) + 1, '\0');
+    file.read(content.data(), kMaxSecretSize + 1);
+    if (file.bad()) return Error{"cannot read file " + path};
+    if (file.gcount() > kMaxSecretSize) return Error{"file " + path + " is larger than 64 KiB"};
+    content.resize(static_cast<std::size_t>(file.gcount()));
+    return content;
+}
+
+}  // namespace pageviews

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "database_url.h"
+#include "result.h"
+
+namespace pageviews {
+
+enum class CountMode {
+    Batched,     // concurrent views share one statement (the default)
+    PerRequest,  // one statement per view: the benchmark baseline
+};
+
+// Everything the process can be told, read once from the environment
+// (the counterpart of a Django settings.py).
+struct Settings {
+    DatabaseConfig database;
+    std::string listenHost = "0.0.0.0";
+    std::uint16_t listenPort = 8000;
+    std::size_t threads = 1;
+    std::size_t dbConnections = 2;
+    std::chrono::milliseconds dbTimeout{2000};
+    CountMode countMode = CountMode::Batched;
+    std::size_t batchMaxSize = 1024;
+    std::chrono::microseconds batchMaxWait{0};
+    std::chrono::milliseconds drainQuiet{1500};
+    std::chrono::milliseconds shutdownTimeout{8000};
+    std::string logLevel = "info";
+};
+
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+using FileReader = std::function<Result<std::string>(const std::string &path)>;
+
+// Reads the settings. `hardwareThreads` is the default thread count.
+Result<Settings> loadSettings(const EnvLookup &env, const FileReader &readFile, unsigned hardwareThreads);
+
+// One line with the effective settings, the password masked.
+std::string describe(const Settings &settings);
+
+// The --help text: every setting with its default.
+std::string settingsHelp();
+
+// The process environment and file system, for loadSettings.
+std::optional<std::string> processEnv(std::string_view name);
+Result<std::string> readSecretFile(const std::string &path);
+
+}  // namespace pageviews

@@ -1,0 +1,168 @@
+#include "settings.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace pageviews {
+namespace {
+
+// A fake environment and file system, so each test states all its inputs.
+struct World {
+    std::map<std::string, std::string, std::less<>> env = {};
+    std::map<std::string, std::string> files = {};
+
+    Result<Settings> load(unsigned cpus = 4) const {
+        return loadSettings(
+            [this](std::string_view name) -> std::optional<std::string> {
+                const auto it = env.find(name);
+                if (it == env.end()) return std::nullopt;
+                return it->second;
+            },
+            [this](const std::string &path) -> Result<std::string> {
+                const auto it = files.find(path);
+                if (it == files.end()) return Error{"cannot read file " + path};
+                return it->second;
+            },
+            cpus);
+    }
+
+    std::string error() const {
+        auto result = load();
+        EXPECT_FALSE(result.ok());
+        return result.ok() ? "" : result.error().message;
+    }
+};
+
+TEST(Settings, DefaultsToAnSqliteFileInTheWorkingDirectory) {
+    const auto settings = World{}.load();
+    ASSERT_TRUE(settings.ok());
+    EXPECT_EQ(settings.value().database.backend, Backend::Sqlite);
+    EXPECT_EQ(settings.value().database.name, "pageviews.sqlite3");
+    EXPECT_EQ(settings.value().listenHost, "0.0.0.0");
+    EXPECT_EQ(settings.value().listenPort, 8000);
+    EXPECT_EQ(settings.value().threads, 4u);
+    EXPECT_EQ(settings.value().countMode, CountMode::Batched);
+    EXPECT_EQ(settings.value().dbTimeout, std::chrono::milliseconds(2000));
+}
+
+TEST(Settings, SqliteAlwaysUsesOneConnection) {
+    const auto settings = World{{{"PAGEVIEWS_DB_CONNECTIONS", "8"}}}.load();
+    ASSERT_TRUE(settings.ok());
+    EXPECT_EQ(settings.value().dbConnections, 1u);
+}
+
+TEST(Settings, ReadsEveryVariable) {
+    const World world{{
+        {"DATABASE_URL", "postgres://u:p@db/v"},
+        {"PAGEVIEWS_LISTEN", "[::]:9000"},
+        {"PAGEVIEWS_THREADS", "3"},
+        {"PAGEVIEWS_DB_CONNECTIONS", "5"},
+        {"PAGEVIEWS_DB_TIMEOUT_MS", "750"},
+        {"PAGEVIEWS_COUNT_MODE", "per-request"},
+        {"PAGEVIEWS_BATCH_MAX_SIZE", "64"},
+        {"PAGEVIEWS_BATCH_MAX_WAIT_US", "200"},
+        {"PAGEVIEWS_DRAIN_QUIET_MS", "100"},
+        {"PAGEVIEWS_SHUTDOWN_TIMEOUT_MS", "3000"},
+        {"PAGEVIEWS_LOG_LEVEL", "debug"},
+    }};
+    const auto result = world.load();
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    const auto &s = result.value();
+    EXPECT_EQ(s.database.host, "db");
+    EXPECT_EQ(s.listenHost, "::");
+    EXPECT_EQ(s.listenPort, 9000);
+    EXPECT_EQ(s.threads, 3u);
+    EXPECT_EQ(s.dbConnections, 5u);
+    EXPECT_EQ(s.dbTimeout, std::chrono::milliseconds(750));
+    EXPECT_EQ(s.countMode, CountMode::PerRequest);
+    EXPECT_EQ(s.batchMaxSize, 64u);
+    EXPECT_EQ(s.batchMaxWait, std::chrono::microseconds(200));
+    EXPECT_EQ(s.drainQuiet, std::chrono::milliseconds(100));
+    EXPECT_EQ(s.shutdownTimeout, std::chrono::milliseconds(3000));
+    EXPECT_EQ(s.logLevel, "debug");
+}
+
+TEST(Settings, PasswordFileSuppliesThePasswordWithoutItsNewline) {
+    const World world{{{"DATABASE_URL", "postgres://u@db/v"}, {"DATABASE_PASSWORD_FILE", "/run/secrets/pw"}},
+                      {{"/run/secrets/pw", "hunter2\n"}}};
+    const auto settings = world.load();
+    ASSERT_TRUE(settings.ok()) << settings.error().message;
+    EXPECT_EQ(settings.value().database.password, "hunter2");
+}
+
+TEST(Settings, UrlFileSuppliesTheWholeUrl) {
+    const World world{{{"DATABASE_URL_FILE", "/run/secrets/url"}}, {{"/run/secrets/url", "postgres://u:p@db/v\r\n"}}};
+    const auto settings = world.load();
+    ASSERT_TRUE(settings.ok()) << settings.error().message;
+    EXPECT_EQ(settings.value().database.name, "v");
+}
+
+TEST(Settings, EmptyVariablesCountAsUnset) {
+    const auto settings = World{{{"DATABASE_URL", ""}, {"PAGEVIEWS_THREADS", ""}}}.load(2);
+    ASSERT_TRUE(settings.ok());
+    EXPECT_EQ(settings.value().database.backend, Backend::Sqlite);
+    EXPECT_EQ(settings.value().threads, 2u);
+}
+
+TEST(Settings, EachBadValueNamesItsVariable) {
+    const std::pair<const char *, const char *> cases[] = {
+        {"PAGEVIEWS_THREADS", "0"},          {"PAGEVIEWS_THREADS", "many"},
+        {"PAGEVIEWS_THREADS", "-1"},         {"PAGEVIEWS_THREADS", "4x"},
+        {"PAGEVIEWS_DB_CONNECTIONS", "65"},  {"PAGEVIEWS_DB_TIMEOUT_MS", "99"},
+        {"PAGEVIEWS_BATCH_MAX_SIZE", "0"},   {"PAGEVIEWS_BATCH_MAX_WAIT_US", "1e3"},
+        {"PAGEVIEWS_COUNT_MODE", "fast"},    {"PAGEVIEWS_LOG_LEVEL", "loud"},
+        {"PAGEVIEWS_LISTEN", "8000"},        {"PAGEVIEWS_LISTEN", "0.0.0.0:http"},
+        {"PAGEVIEWS_LISTEN", ":8000"},       {"PAGEVIEWS_LISTEN", "0.0.0.0:65536"},
+        {"PAGEVIEWS_DRAIN_QUIET_MS", "99999999999999999999999"},
+    };
+    for (const auto &[name, value] : cases) {
+        const auto message = World{{{name, value}}}.error();
+        EXPECT_TRUE(message.starts_with(std::string(name) + ": ")) << name << "=" << value << " -> " << message;
+    }
+}
+
+bool contains(const std::string &text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+TEST(Settings, DatabaseProblemsAreErrors) {
+    const World unknownScheme{{{"DATABASE_URL", "oracle://x"}}};
+    EXPECT_TRUE(unknownScheme.error().starts_with("DATABASE_URL: "));
+
+    const World missingFile{{{"DATABASE_URL_FILE", "/missing"}}};
+    EXPECT_EQ(missingFile.error(), "DATABASE_URL_FILE: cannot read file /missing");
+
+    const World both{{{"DATABASE_URL", "sqlite://a"}, {"DATABASE_URL_FILE", "/f"}}};
+    EXPECT_TRUE(both.error().starts_with("DATABASE_URL_FILE: set only one"));
+
+    const World sqlitePassword{{{"DATABASE_PASSWORD_FILE", "/f"}}, {{"/f", "pw"}}};
+    EXPECT_TRUE(contains(sqlitePassword.error(), "sqlite takes no password"));
+
+    const World twoPasswords{{{"DATABASE_URL", "postgres://u:a@db/v"}, {"DATABASE_PASSWORD_FILE", "/f"}}, {{"/f", "pw"}}};
+    EXPECT_TRUE(contains(twoPasswords.error(), "one place"));
+
+    const World emptyPassword{{{"DATABASE_URL", "postgres://u@db/v"}, {"DATABASE_PASSWORD_FILE", "/f"}}, {{"/f", "\n"}}};
+    EXPECT_TRUE(contains(emptyPassword.error(), "is empty"));
+}
+
+TEST(Settings, DescriptionMasksThePassword) {
+    const World world{{{"DATABASE_URL", "postgres://u@db/v"}, {"DATABASE_PASSWORD_FILE", "/f"}}, {{"/f", "hunter2"}}};
+    const auto settings = world.load();
+    ASSERT_TRUE(settings.ok());
+    const auto line = describe(settings.value());
+    EXPECT_EQ(line.find("hunter2"), std::string::npos) << line;
+    EXPECT_NE(line.find("postgres://u:***@db/v"), std::string::npos) << line;
+}
+
+TEST(Settings, HelpListsEveryVariableWithItsDefault) {
+    const auto help = settingsHelp();
+    for (const auto *name : {"DATABASE_URL", "DATABASE_URL_FILE", "DATABASE_PASSWORD_FILE", "PAGEVIEWS_LISTEN",
+                             "PAGEVIEWS_THREADS", "PAGEVIEWS_DB_CONNECTIONS", "PAGEVIEWS_DB_TIMEOUT_MS",
+                             "PAGEVIEWS_COUNT_MODE", "PAGEVIEWS_BATCH_MAX_SIZE", "PAGEVIEWS_BATCH_MAX_WAIT_US",
+                             "PAGEVIEWS_DRAIN_QUIET_MS", "PAGEVIEWS_SHUTDOWN_TIMEOUT_MS", "PAGEVIEWS_LOG_LEVEL"}) {
+        EXPECT_NE(help.find(name), std::string::npos) << name;
+    }
+    EXPECT_NE(help.find("(default: 0.0.0.0:8000)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pageviews

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <trantor/net/EventLoop.h>
+
+#include "counter_store.h"
+
+namespace pageviews {
+
+// The numbers a batch of `size` views gets when the statement that added
+// them returned `total`: total-size+1 ... total, in arrival order.
+std::vector<std::int64_t> numbersForBatch(std::int64_t total, std::size_t size);
+
+// Coalesces concurrent views into one increment per batch: views that arrive
+// while a batch is in flight wait for the next one, so the database sees one
+// statement per round trip however many views arrive. Every view is answered
+// once: with its number after the batch committed, or with a CountError no
+// later than its deadline. All state lives on one event loop thread.
+class Counter {
+  public:
+    using Clock = std::chrono::steady_clock;
+    using Done = std::function<void(StoreReply)>;
+
+    struct Limits {
+        std::size_t maxBatch = 1024;
+        std::chrono::microseconds maxWait{0};  // linger of an idle counter
+        std::size_t maxInFlight = 1;           // 1: coalesce; many with maxBatch 1: per-request
+        std::chrono::milliseconds timeout{2000};
+        std::size_t maxQueued = 100000;  // beyond this, shed load
+    };
+
+    Counter(trantor::EventLoop &loop, std::shared_ptr<CounterStore> store, Limits limits);
+    // Destroy on the counter's loop thread or after that loop stopped.
+    ~Counter();
+    Counter(const Counter &) = delete;
+    Counter &operator=(const Counter &) = delete;
+
+    // Counts one view; thread-safe. `done` runs on the counter's loop.
+    void count(Done done);
+    // From now on views are refused as NotCounted; thread-safe.
+    void startDraining();
+    // Calls `then` on the counter's loop once no view is queued or in flight.
+    void whenIdle(std::function<void(bool idle, Clock::time_point lastArrival)> then);
+
+  private:
+    struct Waiter {
+        Done done;
+        Clock::time_point deadline;
+    };
+    struct Batch {
+        std::vector<Done> waiters;
+        trantor::TimerId timer = 0;
+    };
+
+    void enqueue(Done done);
+    void flush();
+    void sendBatch();
+    void failWaiters(std::vector<Done> &waiters, const CountError &error);
+    void onReply(std::uint64_t batchId, StoreReply reply);
+    void onTimeout(std::uint64_t batchId);
+
+    trantor::EventLoop &loop_;
+    std::shared_ptr<CounterStore> store_;
+    Limits limits_;
+    std::deque<Waiter> queue_;
+    std::map<std::uint64_t, Batch> inFlight_;
+    std::uint64_t nextBatchId_ = 1;
+    bool lingering_ = false;
+    bool draining_ = false;
+    Clock::time_point lastArrival_{};
+    // Replies and timers check this, so none touches a destroyed Counter.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace pageviews

@@ -1,0 +1,234 @@
+#include "counter.h"
+
+#include <gtest/gtest.h>
+#include <trantor/net/EventLoopThread.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+
+namespace pageviews {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A store whose statements the test completes by hand, like a database that
+// answers when told to.
+class ManualStore : public CounterStore {
+  public:
+    void add(std::int64_t amount, std::function<void(StoreReply)> done) override {
+        std::lock_guard lock(mutex_);
+        pending_.push_back({amount, std::move(done)});
+        changed_.notify_all();
+    }
+    bool reachable() const override { return reachable_; }
+
+    // Waits for the n-th statement (0-based) and returns its amount.
+    std::int64_t amountOf(std::size_t n) {
+        std::unique_lock lock(mutex_);
+        const bool arrived = changed_.wait_for(lock, 2s, [&] { return pending_.size() > n; });
+        return arrived ? pending_[n].amount : -1;
+    }
+    std::size_t statements() {
+        std::lock_guard lock(mutex_);
+        return pending_.size();
+    }
+    void commit(std::size_t n) {
+        std::function<void(StoreReply)> done;
+        {
+            std::lock_guard lock(mutex_);
+            total_ += pending_[n].amount;
+            done = pending_[n].done;
+        }
+        done(total_);
+    }
+    void answer(std::size_t n, StoreReply reply) {
+        std::function<void(StoreReply)> done;
+        {
+            std::lock_guard lock(mutex_);
+            done = pending_[n].done;
+        }
+        done(std::move(reply));
+    }
+    std::atomic<bool> reachable_{true};
+
+  private:
+    struct Statement {
+        std::int64_t amount;
+        std::function<void(StoreReply)> done;
+    };
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<Statement> pending_;
+    std::int64_t total_ = 0;
+};
+
+// Collects the replies the counter gives.
+class Replies {
+  public:
+    Counter::Done collector() {
+        return [this](StoreReply reply) {
+            std::lock_guard lock(mutex_);
+            replies_.push_back(std::move(reply));
+            changed_.notify_all();
+        };
+    }
+    std::vector<StoreReply> waitFor(std::size_t n, std::chrono::milliseconds patience = 2s) {
+        std::unique_lock lock(mutex_);
+        changed_.wait_for(lock, patience, [&] { return replies_.size() >= n; });
+        return replies_;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<StoreReply> replies_;
+};
+
+class CounterTest : public ::testing::Test {
+  protected:
+    void SetUp() override { thread_.run(); }
+    void TearDown() override {
+        counter_.reset();
+        thread_.getLoop()->quit();
+        thread_.wait();
+    }
+    Counter &make(Counter::Limits limits) {
+        counter_ = std::make_unique<Counter>(*thread_.getLoop(), store_, limits);
+        return *counter_;
+    }
+
+    trantor::EventLoopThread thread_;
+    std::shared_ptr<ManualStore> store_ = std::make_shared<ManualStore>();
+    std::unique_ptr<Counter> counter_;
+    Replies replies_;
+};
+
+std::int64_t numberOf(const StoreReply &reply) {
+    const auto *number = std::get_if<std::int64_t>(&reply);
+    return number ? *number : -1;
+}
+
+TEST(NumbersForBatch, AreTheLastSizeNumbersUpToTheTotalInOrder) {
+    EXPECT_EQ(numbersForBatch(10, 3), (std::vector<std::int64_t>{8, 9, 10}));
+    EXPECT_EQ(numbersForBatch(1, 1), (std::vector<std::int64_t>{1}));
+}
+
+TEST_F(CounterTest, AnswersOnlyAfterTheStatementCommits) {
+    auto &counter = make({});
+    counter.count(replies_.collector());
+    EXPECT_EQ(store_->amountOf(0), 1);
+    EXPECT_TRUE(replies_.waitFor(1, 100ms).empty());
+    store_->commit(0);
+    const auto replies = replies_.waitFor(1);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(numberOf(replies[0]), 1);
+}
+
+TEST_F(CounterTest, ViewsArrivingDuringAStatementShareTheNextOne) {
+    auto &counter = make({});
+    counter.count(replies_.collector());
+    ASSERT_EQ(store_->amountOf(0), 1);
+    for (int i = 0; i < 5; ++i) counter.count(replies_.collector());
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(store_->statements(), 1u) << "a second statement went out while one was in flight";
+    store_->commit(0);
+    EXPECT_EQ(store_->amountOf(1), 5);
+    store_->commit(1);
+    const auto replies = replies_.waitFor(6);
+    ASSERT_EQ(replies.size(), 6u);
+    for (std::size_t i = 0; i < replies.size(); ++i) EXPECT_EQ(numberOf(replies[i]), static_cast<std::int64_t>(i + 1));
+}
+
+TEST_F(CounterTest, BatchesAreBoundedByMaxBatch) {
+    auto &counter = make({.maxBatch = 2});
+    counter.count(replies_.collector());
+    ASSERT_EQ(store_->amountOf(0), 1);
+    for (int i = 0; i < 3; ++i) counter.count(replies_.collector());
+    std::this_thread::sleep_for(20ms);
+    store_->commit(0);
+    EXPECT_EQ(store_->amountOf(1), 2);
+    store_->commit(1);
+    EXPECT_EQ(store_->amountOf(2), 1);
+}
+
+TEST_F(CounterTest, LingersUpToMaxWaitToFillABatch) {
+    auto &counter = make({.maxWait = std::chrono::microseconds(100'000)});
+    for (int i = 0; i < 3; ++i) counter.count(replies_.collector());
+    EXPECT_EQ(store_->amountOf(0), 3);
+}
+
+TEST_F(CounterTest, PerRequestModeSendsOneStatementPerView) {
+    auto &counter = make({.maxBatch = 1, .maxInFlight = 100});
+    for (int i = 0; i < 3; ++i) counter.count(replies_.collector());
+    EXPECT_EQ(store_->amountOf(2), 1);
+    EXPECT_EQ(store_->statements(), 3u);
+}
+
+TEST_F(CounterTest, UnreachableStoreFailsFastAsNotCounted) {
+    store_->reachable_ = false;
+    auto &counter = make({});
+    counter.count(replies_.collector());
+    const auto replies = replies_.waitFor(1, 200ms);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(std::get<CountError>(replies[0]).kind, CountFailure::NotCounted);
+    EXPECT_EQ(store_->statements(), 0u);
+}
+
+TEST_F(CounterTest, AStatementPastTheDeadlineAnswersUnknownAndFreesTheCounter) {
+    auto &counter = make({.timeout = 100ms});
+    counter.count(replies_.collector());
+    ASSERT_EQ(store_->amountOf(0), 1);
+    const auto replies = replies_.waitFor(1, 1s);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(std::get<CountError>(replies[0]).kind, CountFailure::Unknown);
+    counter.count(replies_.collector());
+    EXPECT_EQ(store_->amountOf(1), 1) << "the hung statement still blocks new batches";
+    store_->commit(0);  // the late commit of the abandoned batch answers nobody
+    store_->commit(1);
+    const auto after = replies_.waitFor(2);
+    ASSERT_EQ(after.size(), 2u);
+    EXPECT_EQ(numberOf(after[1]), 2);
+}
+
+TEST_F(CounterTest, StoreErrorsReachEveryWaiterOfTheBatch) {
+    auto &counter = make({});
+    counter.count(replies_.collector());
+    ASSERT_EQ(store_->amountOf(0), 1);
+    store_->answer(0, CountError{CountFailure::NotCounted, "database error"});
+    const auto replies = replies_.waitFor(1);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(std::get<CountError>(replies[0]).reason, "database error");
+}
+
+TEST_F(CounterTest, DrainingRefusesNewViewsButFinishesTheBatchInFlight) {
+    auto &counter = make({});
+    counter.count(replies_.collector());
+    ASSERT_EQ(store_->amountOf(0), 1);
+    counter.startDraining();
+    counter.count(replies_.collector());
+    auto replies = replies_.waitFor(1);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(std::get<CountError>(replies[0]).reason, "shutting down");
+    store_->commit(0);
+    replies = replies_.waitFor(2);
+    ASSERT_EQ(replies.size(), 2u);
+    EXPECT_EQ(numberOf(replies[1]), 1);
+}
+
+TEST_F(CounterTest, ReportsIdleOnlyWhenNothingIsQueuedOrInFlight) {
+    auto &counter = make({});
+    counter.count(replies_.collector());
+    ASSERT_EQ(store_->amountOf(0), 1);
+    std::promise<bool> busy;
+    counter.whenIdle([&](bool idle, auto) { busy.set_value(idle); });
+    EXPECT_FALSE(busy.get_future().get());
+    store_->commit(0);
+    replies_.waitFor(1);
+    std::promise<bool> calm;
+    counter.whenIdle([&](bool idle, auto) { calm.set_value(idle); });
+    EXPECT_TRUE(calm.get_future().get());
+}
+
+}  // namespace
+}  // namespace pageviews

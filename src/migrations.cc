@@ -1,0 +1,152 @@
+#include "migrations.h"
+
+#include <algorithm>
+#include <array>
+#include <thread>
+
+#include <drogon/orm/Exception.h>
+#include <trantor/utils/Logger.h>
+
+namespace pageviews {
+namespace {
+
+using drogon::orm::DrogonDbException;
+
+constexpr std::array kMigrations{
+    Migration{
+        1,
+        "create page_views",
+        "CREATE TABLE page_views (path TEXT PRIMARY KEY, views BIGINT NOT NULL DEFAULT 0 CHECK (views >= 0))",
+        "CREATE TABLE page_views (path VARCHAR(255) PRIMARY KEY, views BIGINT NOT NULL DEFAULT 0 CHECK (views >= 0))",
+        "CREATE TABLE page_views (path TEXT PRIMARY KEY, views INTEGER NOT NULL DEFAULT 0 CHECK (views >= 0))",
+    },
+    Migration{
+        2,
+        "add the counted page",
+        "INSERT INTO page_views (path, views) VALUES ('/', 0)",
+        "INSERT INTO page_views (path, views) VALUES ('/', 0)",
+        "INSERT INTO page_views (path, views) VALUES ('/', 0)",
+    },
+};
+
+constexpr std::string_view kCreateLedger =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR(255) NOT NULL, "
+    "applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)";
+
+// Statements that make one migrate run exclusive. PostgreSQL and SQLite also
+// make the run atomic (transactional DDL); MySQL commits DDL implicitly, so a
+// named lock serializes the runs and each migration is recorded right after.
+struct LockSql {
+    std::string_view begin;
+    std::string_view commit;
+    std::string_view rollback;
+};
+
+LockSql lockSqlFor(Backend backend) {
+    switch (backend) {
+        case Backend::Postgres: return {"BEGIN; SELECT pg_advisory_xact_lock(7301)", "COMMIT", "ROLLBACK"};
+        case Backend::Sqlite: return {"PRAGMA busy_timeout = 10000; BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+        case Backend::Mysql:
+            return {"SELECT GET_LOCK('pageviews_migrate', 60)", "SELECT RELEASE_LOCK('pageviews_migrate')",
+                    "SELECT RELEASE_LOCK('pageviews_migrate')"};
+    }
+    return {};
+}
+
+std::string recordSql(Backend backend) {
+    return backend == Backend::Postgres ? "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)"
+                                        : "INSERT INTO schema_migrations (version, name) VALUES (?, ?)";
+}
+
+// Runs each ';'-separated statement of `sql`; none of ours has a ';' inside.
+void execAll(const DbClientPtr &client, std::string_view sql) {
+    while (!sql.empty()) {
+        const auto end = sql.find(';');
+        const auto statement = sql.substr(0, end);
+        if (statement.find_first_not_of(' ') != std::string_view::npos) client->execSqlSync(std::string(statement));
+        if (end == std::string_view::npos) break;
+        sql.remove_prefix(end + 1);
+    }
+}
+
+std::set<int> appliedVersions(const DbClientPtr &client) {
+    std::set<int> applied;
+    for (const auto &row : client->execSqlSync("SELECT version FROM schema_migrations")) {
+        applied.insert(row[0].as<int>());
+    }
+    return applied;
+}
+
+int applyPending(const DbClientPtr &client, Backend backend) {
+    execAll(client, kCreateLedger);
+    const auto pending = pendingMigrations(allMigrations(), appliedVersions(client));
+    for (const auto *migration : pending) {
+        LOG_INFO << "applying migration " << migration->version << " (" << std::string(migration->name) << ")";
+        execAll(client, statementFor(*migration, backend));
+        client->execSqlSync(recordSql(backend), migration->version, std::string(migration->name));
+    }
+    return static_cast<int>(pending.size());
+}
+
+}  // namespace
+
+std::span<const Migration> allMigrations() { return kMigrations; }
+
+int latestSchemaVersion() { return kMigrations.back().version; }
+
+std::string_view statementFor(const Migration &migration, Backend backend) {
+    switch (backend) {
+        case Backend::Postgres: return migration.postgres;
+        case Backend::Mysql: return migration.mysql;
+        case Backend::Sqlite: return migration.sqlite;
+    }
+    return {};
+}
+
+std::vector<const Migration *> pendingMigrations(std::span<const Migration> migrations, const std::set<int> &applied) {
+    std::vector<const Migration *> pending;
+    for (const auto &migration : migrations) {
+        if (!applied.contains(migration.version)) pending.push_back(&migration);
+    }
+    std::sort(pending.begin(), pending.end(), [](const auto *a, const auto *b) { return a->version < b->version; });
+    return pending;
+}
+
+Result<int> migrate(const DbClientPtr &client, Backend backend) {
+    const auto lock = lockSqlFor(backend);
+    try {
+        execAll(client, lock.begin);
+    } catch (const DrogonDbException &error) {
+        return Error{std::string("migrate: cannot lock the schema: ") + error.base().what()};
+    }
+    try {
+        const int applied = applyPending(client, backend);
+        execAll(client, lock.commit);
+        return applied;
+    } catch (const DrogonDbException &error) {
+        std::string message = std::string("migrate: ") + error.base().what();
+        try {
+            execAll(client, lock.rollback);
+        } catch (const DrogonDbException &) {
+            // The connection is gone; the server rolls back on its own.
+        }
+        return Error{std::move(message)};
+    }
+}
+
+Result<bool> waitForDatabase(const DbClientPtr &client, std::chrono::seconds patience) {
+    const auto giveUp = std::chrono::steady_clock::now() + patience;
+    std::string lastProblem = "no answer";
+    while (std::chrono::steady_clock::now() < giveUp) {
+        try {
+            client->execSqlSync("SELECT 1");
+            return true;
+        } catch (const DrogonDbException &error) {
+            lastProblem = error.base().what();
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    return Error{"database not reachable after " + std::to_string(patience.count()) + " s: " + lastProblem};
+}
+
+}  // namespace pageviews

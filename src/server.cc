@@ -1,0 +1,111 @@
+#include "server.h"
+
+#include <atomic>
+#include <memory>
+
+#include <drogon/HttpAppFramework.h>
+#include <trantor/utils/Logger.h>
+
+#include "counter.h"
+#include "database.h"
+#include "migrations.h"
+#include "views.h"
+
+namespace pageviews {
+namespace {
+
+trantor::Logger::LogLevel logLevelFrom(const std::string &name) {
+    if (name == "trace") return trantor::Logger::kTrace;
+    if (name == "debug") return trantor::Logger::kDebug;
+    if (name == "warn") return trantor::Logger::kWarn;
+    if (name == "error") return trantor::Logger::kError;
+    return trantor::Logger::kInfo;
+}
+
+Counter::Limits counterLimits(const Settings &settings) {
+    Counter::Limits limits;
+    limits.timeout = settings.dbTimeout;
+    if (settings.countMode == CountMode::Batched) {
+        limits.maxBatch = settings.batchMaxSize;
+        limits.maxWait = settings.batchMaxWait;
+        limits.maxInFlight = 1;
+    } else {
+        limits.maxBatch = 1;
+        limits.maxInFlight = limits.maxQueued;
+    }
+    return limits;
+}
+
+// SQLite is the embedded zero-setup mode, so it brings its own schema, as a
+// fresh Django project would after its first migrate.
+bool migrateEmbedded(const Settings &settings, const DbClientPtr &database) {
+    if (settings.database.backend != Backend::Sqlite) return true;
+    auto applied = migrate(database, Backend::Sqlite);
+    if (!applied) {
+        LOG_ERROR << applied.error().message;
+        return false;
+    }
+    return true;
+}
+
+// After SIGTERM: views are refused (503, not counted) so that the proxy sends
+// them to another replica; the process exits once nothing is in flight and
+// no view arrived for drainQuiet, or at shutdownTimeout at the latest.
+void drainThenQuit(Counter &counter, std::atomic<bool> &draining, const Settings &settings) {
+    if (draining.exchange(true)) return;
+    LOG_INFO << "shutdown requested: draining";
+    counter.startDraining();
+    const auto giveUp = Counter::Clock::now() + settings.shutdownTimeout;
+    const auto quiet = settings.drainQuiet;
+    auto quitting = std::make_shared<bool>(false);
+    drogon::app().getLoop()->runEvery(0.05, [&counter, giveUp, quiet, quitting] {
+        counter.whenIdle([giveUp, quiet, quitting](bool idle, Counter::Clock::time_point lastArrival) {
+            const auto now = Counter::Clock::now();
+            if (*quitting) return;
+            if ((idle && now - lastArrival >= quiet) || now >= giveUp) {
+                *quitting = true;
+                LOG_INFO << (idle ? "drained; exiting" : "shutdown timeout; exiting");
+                drogon::app().quit();
+            }
+        });
+    });
+}
+
+}  // namespace
+
+int serve(const Settings &settings) {
+    trantor::Logger::setLogLevel(logLevelFrom(settings.logLevel));
+    LOG_INFO << "pageviews starting: " << describe(settings);
+
+    auto database = connectDatabase(settings.database, settings.dbConnections, settings.dbTimeout);
+    if (!migrateEmbedded(settings, database)) return 1;
+
+    auto &app = drogon::app();
+    auto store = std::make_shared<DbCounterStore>(database, settings.database.backend);
+    // The counter runs on the framework's main loop, which does no network I/O.
+    Counter counter(*app.getLoop(), store, counterLimits(settings));
+    std::atomic<bool> draining{false};
+    registerViews(app, std::make_shared<ViewContext>(
+                           ViewContext{counter, database, settings.database.backend, settings.dbTimeout, draining}));
+
+    const auto onSignal = [&] {
+        drogon::app().getLoop()->queueInLoop([&] { drainThenQuit(counter, draining, settings); });
+    };
+    app.setTermSignalHandler(onSignal)
+        .setIntSignalHandler(onSignal)
+        .addListener(settings.listenHost, settings.listenPort)
+        .setThreadNum(settings.threads)
+        .setLogLevel(logLevelFrom(settings.logLevel))
+        .enableServerHeader(false)
+        .setIdleConnectionTimeout(60)
+        .setClientMaxBodySize(16 * 1024)
+        .setClientMaxMemoryBodySize(16 * 1024)
+        .setMaxConnectionNum(100000)
+        .setMaxConnectionNumPerIP(0);
+    LOG_INFO << "listening on " << settings.listenHost << ':' << settings.listenPort;
+    app.run();
+    LOG_INFO << "stopped";
+    return 0;
+}
+
+}  // namespace pageviews

@@ -1,0 +1,183 @@
+#include "views.h"
+
+#include <functional>
+#include <string>
+
+#include <drogon/HttpResponse.h>
+#include <drogon/orm/Exception.h>
+#include <json/json.h>
+
+#include "migrations.h"
+#include "page.h"
+
+namespace pageviews {
+namespace {
+
+using drogon::HttpRequestPtr;
+using drogon::HttpResponse;
+using drogon::HttpResponsePtr;
+using Respond = std::function<void(const HttpResponsePtr &)>;
+
+HttpResponsePtr htmlResponse(drogon::HttpStatusCode status, std::string body) {
+    auto response = HttpResponse::newHttpResponse(status, drogon::CT_TEXT_HTML);
+    response->setBody(std::move(body));
+    response->addHeader("Cache-Control", "no-store");
+    return response;
+}
+
+HttpResponsePtr textResponse(drogon::HttpStatusCode status, std::string body) {
+    auto response = HttpResponse::newHttpResponse(status, drogon::CT_TEXT_PLAIN);
+    response->setBody(std::move(body) + "\n");
+    response->addHeader("Cache-Control", "no-store");
+    return response;
+}
+
+// 503: the view was not counted, a proxy may send it elsewhere.
+// 504: the database did not answer in time and the view may have counted.
+HttpResponsePtr countFailureResponse(const CountError &error, bool draining) {
+    const bool unknown = error.kind == CountFailure::Unknown;
+    const auto status = unknown ? drogon::k504GatewayTimeout : drogon::k503ServiceUnavailable;
+    auto response = htmlResponse(
+        status, renderErrorPage(static_cast<int>(status), unknown ? "Gateway Timeout" : "Service Unavailable",
+                                unknown ? "The database did not answer in time: " + error.reason
+                                        : "This view was not counted: " + error.reason));
+    response->addHeader("Retry-After", "1");
+    if (draining) response->setCloseConnection(true);
+    return response;
+}
+
+// The first of a database reply and a timer to claim it answers the client;
+// a database client's own timeout has been seen to overrun.
+class Deadline {
+  public:
+    Deadline(std::chrono::milliseconds timeout, std::function<void()> onTimeout)
+        : claimed_(std::make_shared<std::atomic<bool>>(false)) {
+        drogon::app().getLoop()->runAfter(std::chrono::duration<double>(timeout),
+                                          [claimed = claimed_, onTimeout = std::move(onTimeout)] {
+                                              if (!claimed->exchange(true)) onTimeout();
+                                          });
+    }
+    bool claim() const { return !claimed_->exchange(true); }
+
+  private:
+    std::shared_ptr<std::atomic<bool>> claimed_;
+};
+
+std::string placeholder(Backend backend) { return backend == Backend::Postgres ? "$1" : "?"; }
+
+void countView(const std::shared_ptr<ViewContext> &context, Respond respond) {
+    context->counter.count([context, respond = std::move(respond)](StoreReply reply) {
+        if (const auto *error = std::get_if<CountError>(&reply)) {
+            respond(countFailureResponse(*error, context->draining.load()));
+            return;
+        }
+        respond(htmlResponse(drogon::k200OK, renderCountPage(kCountedPath, std::get<std::int64_t>(reply))));
+    });
+}
+
+void handleRoot(const std::shared_ptr<ViewContext> &context, const HttpRequestPtr &request, Respond respond) {
+    // Drogon reports HEAD as GET; isHead() tells them apart. HEAD must not count.
+    if (request->isHead()) {
+        respond(htmlResponse(drogon::k200OK, ""));
+        return;
+    }
+    if (request->method() == drogon::Get) {
+        countView(context, std::move(respond));
+        return;
+    }
+    auto response = textResponse(drogon::k405MethodNotAllowed, "method not allowed");
+    response->addHeader("Allow", "GET, HEAD");
+    respond(response);
+}
+
+void handleReady(const std::shared_ptr<ViewContext> &context, Respond respond) {
+    if (context->draining.load()) {
+        respond(textResponse(drogon::k503ServiceUnavailable, "not ready: shutting down"));
+        return;
+    }
+    const Deadline deadline(context->timeout, [respond] {
+        respond(textResponse(drogon::k503ServiceUnavailable, "not ready: database timeout"));
+    });
+    context->database->execSqlAsync(
+        "SELECT MAX(version) FROM schema_migrations",
+        [deadline, respond](const drogon::orm::Result &rows) {
+            if (!deadline.claim()) return;
+            const int version = rows.empty() || rows[0][0].isNull() ? 0 : rows[0][0].as<int>();
+            if (version == latestSchemaVersion()) {
+                respond(textResponse(drogon::k200OK, "ready"));
+                return;
+            }
+            respond(textResponse(drogon::k503ServiceUnavailable,
+                                 "not ready: schema version " + std::to_string(version) + ", need " +
+                                     std::to_string(latestSchemaVersion()) + " (run pageviews migrate)"));
+        },
+        [deadline, respond](const drogon::orm::DrogonDbException &) {
+            if (deadline.claim()) respond(textResponse(drogon::k503ServiceUnavailable, "not ready: database error"));
+        });
+}
+
+HttpResponsePtr jsonResponse(drogon::HttpStatusCode status, Json::Value body) {
+    auto response = HttpResponse::newHttpJsonResponse(std::move(body));
+    response->setStatusCode(status);
+    response->addHeader("Cache-Control", "no-store");
+    return response;
+}
+
+HttpResponsePtr jsonError(std::string message) {
+    Json::Value body;
+    body["error"] = std::move(message);
+    return jsonResponse(drogon::k503ServiceUnavailable, std::move(body));
+}
+
+void handleApiViews(const std::shared_ptr<ViewContext> &context, Respond respond) {
+    const Deadline deadline(context->timeout, [respond] { respond(jsonError("database timeout")); });
+    context->database->execSqlAsync(
+        "SELECT views FROM page_views WHERE path = " + placeholder(context->backend),
+        [deadline, respond](const drogon::orm::Result &rows) {
+            if (!deadline.claim()) return;
+            Json::Value body;
+            body["path"] = std::string(kCountedPath);
+            body["views"] = Json::Int64{rows.empty() ? 0 : rows[0][0].as<std::int64_t>()};
+            respond(jsonResponse(drogon::k200OK, std::move(body)));
+        },
+        [deadline, respond](const drogon::orm::DrogonDbException &) {
+            if (deadline.claim()) respond(jsonError("database error"));
+        },
+        std::string(kCountedPath));
+}
+
+}  // namespace
+
+void registerViews(drogon::HttpAppFramework &app, const std::shared_ptr<ViewContext> &context) {
+    // Drogon answers OPTIONS itself (CORS preflight) before any handler runs;
+    // this app serves no cross-origin API, so OPTIONS is a method it refuses.
+    app.registerPreRoutingAdvice(
+        [](const HttpRequestPtr &request, drogon::AdviceCallback &&respond, drogon::AdviceChainCallback &&next) {
+            if (request->method() != drogon::Options) {
+                next();
+                return;
+            }
+            auto response = textResponse(drogon::k405MethodNotAllowed, "method not allowed");
+            response->addHeader("Allow", "GET, HEAD");
+            respond(response);
+        });
+    // "/" takes every method, so that the handler itself answers 405 with Allow.
+    app.registerHandler("/", [context](const HttpRequestPtr &request, Respond &&respond) {
+        handleRoot(context, request, std::move(respond));
+    });
+    app.registerHandler(
+        "/healthz", [](const HttpRequestPtr &, Respond &&respond) { respond(textResponse(drogon::k200OK, "ok")); },
+        {drogon::Get});
+    app.registerHandler(
+        "/readyz",
+        [context](const HttpRequestPtr &, Respond &&respond) { handleReady(context, std::move(respond)); },
+        {drogon::Get});
+    app.registerHandler(
+        "/api/views",
+        [context](const HttpRequestPtr &, Respond &&respond) { handleApiViews(context, std::move(respond)); },
+        {drogon::Get});
+    app.setCustom404Page(
+        htmlResponse(drogon::k404NotFound, renderErrorPage(404, "Not Found", "Only / is counted here.")));
+}
+
+}  // namespace pageviews

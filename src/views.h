@@ -1,0 +1,28 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include <drogon/HttpAppFramework.h>
+
+#include "counter.h"
+#include "database.h"
+
+namespace pageviews {
+
+// What the HTTP handlers share: the counter, a client for reads, and
+// whether the process is shutting down.
+struct ViewContext {
+    Counter &counter;
+    DbClientPtr database;
+    Backend backend;
+    std::chrono::milliseconds timeout;
+    std::atomic<bool> &draining;
+};
+
+// Routes: GET / (counted), HEAD / (not counted), /healthz, /readyz,
+// /api/views; 405 for other methods on /, 404 for everything else.
+void registerViews(drogon::HttpAppFramework &app, const std::shared_ptr<ViewContext> &context);
+
+}  // namespace pageviews

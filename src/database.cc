@@ -1,5 +1,8 @@
 #include "database.h"
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include <drogon/orm/Exception.h>
 #include <trantor/utils/Logger.h>
 
@@ -20,10 +23,15 @@ StoreReply totalFrom(const DbResult &rows) {
     return rows[0][0].as<std::int64_t>();
 }
 
-}  // namespace
+// Drogon reports a lost connection, a server-side error and a timeout alike
+// (its pipelined PostgreSQL connection raises a plain Failure for each), so
+// an error after the statement was handed over may hide a commit.
+CountError unknownOutcome(const DrogonDbException &error) {
+    LOG_WARN << "database error: " << error.base().what();
+    return CountError{CountFailure::Unknown, "database error"};
+}
 
-DbClientPtr connectDatabase(const DatabaseConfig &config, std::size_t connections,
-                            std::chrono::milliseconds timeout) {
+DbClientPtr newClient(const DatabaseConfig &config, std::size_t connections, std::chrono::milliseconds timeout) {
     const auto info = connectionString(config);
     DbClientPtr client;
     switch (config.backend) {
@@ -35,38 +43,105 @@ DbClientPtr connectDatabase(const DatabaseConfig &config, std::size_t connection
     return client;
 }
 
-CountError classifyDbError(const DrogonDbException &error) {
-    const auto &base = error.base();
-    LOG_WARN << "database error: " << base.what();
-    // The statement was sent and its fate is not known: it may have committed.
-    if (dynamic_cast<const drogon::orm::BrokenConnection *>(&base) != nullptr ||
-        dynamic_cast<const drogon::orm::TimeoutError *>(&base) != nullptr) {
-        return CountError{CountFailure::Unknown, "database connection lost"};
+// Old clients may still be finishing statements; they are dropped later, on
+// the watcher's thread, which is none of their own threads (a DbClient
+// destroyed on one of its own threads would join itself).
+constexpr double kRetireAfterSeconds = 30.0;
+
+}  // namespace
+
+std::optional<std::string> resolveHost(const std::string &host) {
+    if (host.starts_with('/')) return host;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo *found = nullptr;
+    if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return std::nullopt;
+    const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(found, ::freeaddrinfo);
+    char text[NI_MAXHOST] = {};
+    if (::getnameinfo(found->ai_addr, found->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) != 0) {
+        return std::nullopt;
     }
-    return CountError{CountFailure::NotCounted, "database error"};
+    return std::string(text);
 }
 
-DbCounterStore::DbCounterStore(DbClientPtr client, Backend backend)
-    : client_(std::move(client)), backend_(backend) {}
+Database::Database(DatabaseConfig config, std::size_t connections, std::chrono::milliseconds timeout)
+    : config_(std::move(config)), connections_(connections), timeout_(timeout), watcher_("db-watcher") {
+    refresh();
+}
 
-bool DbCounterStore::reachable() const { return client_->hasAvailableConnections(); }
+Database::~Database() {
+    if (watching_) {
+        watcher_.getLoop()->quit();
+        watcher_.wait();
+    }
+}
 
-void DbCounterStore::add(std::int64_t amount, std::function<void(StoreReply)> done) {
-    if (backend_ == Backend::Mysql) {
-        addInTransaction(amount, std::move(done));
+DbClientPtr Database::client() const {
+    std::lock_guard lock(mutex_);
+    return client_;
+}
+
+void Database::refresh() {
+    if (config_.backend == Backend::Sqlite) {
+        std::lock_guard lock(mutex_);
+        if (!client_) client_ = newClient(config_, connections_, timeout_);
         return;
     }
-    client_->execSqlAsync(
-        incrementSql(backend_), [done](const DbResult &rows) { done(totalFrom(rows)); },
-        [done](const DrogonDbException &error) { done(classifyDbError(error)); }, amount,
-        std::string(kCountedPath));
+    const auto address = resolveHost(config_.host);
+    std::lock_guard lock(mutex_);
+    if (!address) {
+        if (client_) LOG_WARN << "database host " << config_.host << " does not resolve; waiting";
+        if (client_ && watching_) {
+            watcher_.getLoop()->runAfter(kRetireAfterSeconds, [retired = client_] {});
+        }
+        client_.reset();
+        address_.clear();
+        return;
+    }
+    if (client_ && *address == address_) return;
+    auto config = config_;
+    if (!address->starts_with('/')) config.hostAddress = *address;
+    if (client_ && watching_) watcher_.getLoop()->runAfter(kRetireAfterSeconds, [retired = client_] {});
+    LOG_INFO << "database host " << config_.host << " is at " << *address;
+    client_ = newClient(config, connections_, timeout_);
+    address_ = *address;
+}
+
+void Database::watch() {
+    watching_ = true;
+    watcher_.run();
+    watcher_.getLoop()->runEvery(1.0, [this] { refresh(); });
+}
+
+DbCounterStore::DbCounterStore(std::shared_ptr<Database> database) : database_(std::move(database)) {}
+
+bool DbCounterStore::reachable() const {
+    const auto client = database_->client();
+    return client && client->hasAvailableConnections();
+}
+
+void DbCounterStore::add(std::int64_t amount, std::function<void(StoreReply)> done) {
+    const auto client = database_->client();
+    if (!client) {
+        done(CountError{CountFailure::NotCounted, "database unavailable"});
+        return;
+    }
+    if (database_->backend() == Backend::Mysql) {
+        addInTransaction(client, amount, std::move(done));
+        return;
+    }
+    client->execSqlAsync(
+        incrementSql(database_->backend()), [done](const DbResult &rows) { done(totalFrom(rows)); },
+        [done](const DrogonDbException &error) { done(unknownOutcome(error)); }, amount, std::string(kCountedPath));
 }
 
 // MySQL has no UPDATE ... RETURNING: the row lock taken by the UPDATE keeps
 // the SELECT's total ours until COMMIT, and the reply waits for the commit.
-void DbCounterStore::addInTransaction(std::int64_t amount, std::function<void(StoreReply)> done) {
-    auto onError = [done](const DrogonDbException &error) { done(classifyDbError(error)); };
-    client_->newTransactionAsync([amount, done, onError](const std::shared_ptr<drogon::orm::Transaction> &tx) {
+void DbCounterStore::addInTransaction(const DbClientPtr &client, std::int64_t amount,
+                                      std::function<void(StoreReply)> done) {
+    auto onError = [done](const DrogonDbException &error) { done(unknownOutcome(error)); };
+    client->newTransactionAsync([amount, done, onError](const std::shared_ptr<drogon::orm::Transaction> &tx) {
         tx->execSqlAsync(
             incrementSql(Backend::Mysql),
             [tx, done, onError](const DbResult &updated) {

@@ -4,9 +4,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include <drogon/orm/DbClient.h>
+#include <trantor/net/EventLoopThread.h>
 
 #include "counter_store.h"
 #include "database_url.h"
@@ -18,26 +21,57 @@ using DbClientPtr = std::shared_ptr<drogon::orm::DbClient>;
 // The page whose views are counted; the one row the counter updates.
 inline constexpr std::string_view kCountedPath = "/";
 
-// A client with its own I/O threads, the backend chosen by the config.
-DbClientPtr connectDatabase(const DatabaseConfig &config, std::size_t connections,
-                            std::chrono::milliseconds timeout);
+// The first address `host` resolves to; the host itself when it is already
+// numeric or a socket directory; nullopt when it does not resolve.
+std::optional<std::string> resolveHost(const std::string &host);
+
+// The database client, kept valid across the database's restarts.
+//
+// Drogon 1.9 ends the process (exit(1) in PgConnection's constructor) when a
+// connection attempt cannot even resolve the host name, which is exactly the
+// state of a Docker DNS name while its container restarts. So the app
+// resolves the name itself, gives the client a numeric address, and a
+// watcher thread re-resolves it every second: while the name does not
+// resolve there is no client (requests fail fast), and when the address
+// changes a new client replaces the old one.
+class Database {
+  public:
+    Database(DatabaseConfig config, std::size_t connections, std::chrono::milliseconds timeout);
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    // The current client, or null while the host does not resolve.
+    DbClientPtr client() const;
+    Backend backend() const { return config_.backend; }
+    // Resolves now and (re)creates the client if the address changed.
+    void refresh();
+    // Keeps refreshing every second until destroyed.
+    void watch();
+
+  private:
+    DatabaseConfig config_;
+    std::size_t connections_;
+    std::chrono::milliseconds timeout_;
+    mutable std::mutex mutex_;
+    DbClientPtr client_;
+    std::string address_;
+    trantor::EventLoopThread watcher_;
+    bool watching_ = false;
+};
 
 // Adds to the counter row with one statement: UPDATE ... RETURNING where the
 // backend has it, UPDATE then SELECT in one transaction on MySQL.
 class DbCounterStore final : public CounterStore {
   public:
-    DbCounterStore(DbClientPtr client, Backend backend);
+    explicit DbCounterStore(std::shared_ptr<Database> database);
     void add(std::int64_t amount, std::function<void(StoreReply)> done) override;
     bool reachable() const override;
 
   private:
-    void addInTransaction(std::int64_t amount, std::function<void(StoreReply)> done);
+    void addInTransaction(const DbClientPtr &client, std::int64_t amount, std::function<void(StoreReply)> done);
 
-    DbClientPtr client_;
-    Backend backend_;
+    std::shared_ptr<Database> database_;
 };
-
-// Classifies a database exception for the client: was the view counted?
-CountError classifyDbError(const drogon::orm::DrogonDbException &error);
 
 }  // namespace pageviews

@@ -231,7 +231,13 @@ Result<DatabaseConfig> parseDatabaseUrl(std::string_view url) {
 std::string connectionString(const DatabaseConfig &config) {
     if (config.backend == Backend::Sqlite) return "filename=" + config.name;
     std::string out;
-    appendKeyword(out, config.backend, "host", config.host);
+    // libpq connects to hostaddr and keeps host for TLS and .pgpass; Drogon's
+    // MySQL client takes the address in place of the name.
+    const bool mysqlAddress = config.backend == Backend::Mysql && !config.hostAddress.empty();
+    appendKeyword(out, config.backend, "host", mysqlAddress ? config.hostAddress : config.host);
+    if (config.backend == Backend::Postgres && !config.hostAddress.empty()) {
+        appendKeyword(out, config.backend, "hostaddr", config.hostAddress);
+    }
     if (config.port) appendKeyword(out, config.backend, "port", std::to_string(*config.port));
     appendKeyword(out, config.backend, "dbname", config.name);
     if (!config.user.empty()) appendKeyword(out, config.backend, "user", config.user);

@@ -20,6 +20,8 @@ std::string_view backendName(Backend backend);
 struct DatabaseConfig {
     Backend backend = Backend::Sqlite;
     std::string host;
+    // A numeric address for `host`, resolved by the app itself (see Database).
+    std::string hostAddress;
     std::optional<std::uint16_t> port;
     std::string user;
     std::string password;

@@ -33,12 +33,14 @@ void printUsage(std::ostream &out) {
 
 int runMigrate(const Settings &settings) {
     LOG_INFO << "migrating " << redactedUrl(settings.database);
-    auto database = connectDatabase(settings.database, 1, settings.dbTimeout);
-    if (auto up = waitForDatabase(database, kMigratePatience); !up) {
-        std::cerr << "pageviews: " << up.error().message << '\n';
+    Database database(settings.database, 1, settings.dbTimeout);
+    auto client = waitForDatabase(database, kMigratePatience);
+    if (!client) {
+        std::cerr << "pageviews: " << client.error().message << '\n';
         return 1;
     }
-    auto applied = migrate(database, settings.database.backend);
+    auto applied = migrate(client.value(), settings.database.backend);
+    client.value()->closeAll();
     if (!applied) {
         std::cerr << "pageviews: " << applied.error().message << '\n';
         return 1;

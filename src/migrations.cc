@@ -134,15 +134,18 @@ Result<int> migrate(const DbClientPtr &client, Backend backend) {
     }
 }
 
-Result<bool> waitForDatabase(const DbClientPtr &client, std::chrono::seconds patience) {
+Result<DbClientPtr> waitForDatabase(Database &database, std::chrono::seconds patience) {
     const auto giveUp = std::chrono::steady_clock::now() + patience;
-    std::string lastProblem = "no answer";
+    std::string lastProblem = "host does not resolve";
     while (std::chrono::steady_clock::now() < giveUp) {
-        try {
-            client->execSqlSync("SELECT 1");
-            return true;
-        } catch (const DrogonDbException &error) {
-            lastProblem = error.base().what();
+        database.refresh();
+        if (auto client = database.client()) {
+            try {
+                client->execSqlSync("SELECT 1");
+                return client;
+            } catch (const DrogonDbException &error) {
+                lastProblem = error.base().what();
+            }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }

@@ -31,7 +31,8 @@ std::vector<const Migration *> pendingMigrations(std::span<const Migration> migr
 // Returns how many it applied.
 Result<int> migrate(const DbClientPtr &client, Backend backend);
 
-// Blocks until the database answers, up to `patience`.
-Result<bool> waitForDatabase(const DbClientPtr &client, std::chrono::seconds patience);
+// Blocks until the database resolves and answers, up to `patience`, and
+// returns its client.
+Result<DbClientPtr> waitForDatabase(Database &database, std::chrono::seconds patience);
 
 }  // namespace pageviews

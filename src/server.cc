@@ -38,9 +38,9 @@ Counter::Limits counterLimits(const Settings &settings) {
 
 // SQLite is the embedded zero-setup mode, so it brings its own schema, as a
 // fresh Django project would after its first migrate.
-bool migrateEmbedded(const Settings &settings, const DbClientPtr &database) {
+bool migrateEmbedded(const Settings &settings, const Database &database) {
     if (settings.database.backend != Backend::Sqlite) return true;
-    auto applied = migrate(database, Backend::Sqlite);
+    auto applied = migrate(database.client(), Backend::Sqlite);
     if (!applied) {
         LOG_ERROR << applied.error().message;
         return false;
@@ -77,16 +77,17 @@ int serve(const Settings &settings) {
     trantor::Logger::setLogLevel(logLevelFrom(settings.logLevel));
     LOG_INFO << "pageviews starting: " << describe(settings);
 
-    auto database = connectDatabase(settings.database, settings.dbConnections, settings.dbTimeout);
-    if (!migrateEmbedded(settings, database)) return 1;
+    auto database = std::make_shared<Database>(settings.database, settings.dbConnections, settings.dbTimeout);
+    if (!migrateEmbedded(settings, *database)) return 1;
+    database->watch();
 
     auto &app = drogon::app();
-    auto store = std::make_shared<DbCounterStore>(database, settings.database.backend);
+    auto store = std::make_shared<DbCounterStore>(database);
     // The counter runs on the framework's main loop, which does no network I/O.
     Counter counter(*app.getLoop(), store, counterLimits(settings));
     std::atomic<bool> draining{false};
     registerViews(app, std::make_shared<ViewContext>(
-                           ViewContext{counter, database, settings.database.backend, settings.dbTimeout, draining}));
+                           ViewContext{counter, database, settings.dbTimeout, draining}));
 
     const auto onSignal = [&] {
         drogon::app().getLoop()->queueInLoop([&] { drainThenQuit(counter, draining, settings); });

@@ -95,10 +95,15 @@ void handleReady(const std::shared_ptr<ViewContext> &context, Respond respond) {
         respond(textResponse(drogon::k503ServiceUnavailable, "not ready: shutting down"));
         return;
     }
+    const auto client = context->database->client();
+    if (!client) {
+        respond(textResponse(drogon::k503ServiceUnavailable, "not ready: database host does not resolve"));
+        return;
+    }
     const Deadline deadline(context->timeout, [respond] {
         respond(textResponse(drogon::k503ServiceUnavailable, "not ready: database timeout"));
     });
-    context->database->execSqlAsync(
+    client->execSqlAsync(
         "SELECT MAX(version) FROM schema_migrations",
         [deadline, respond](const drogon::orm::Result &rows) {
             if (!deadline.claim()) return;
@@ -130,9 +135,14 @@ HttpResponsePtr jsonError(std::string message) {
 }
 
 void handleApiViews(const std::shared_ptr<ViewContext> &context, Respond respond) {
+    const auto client = context->database->client();
+    if (!client) {
+        respond(jsonError("database unavailable"));
+        return;
+    }
     const Deadline deadline(context->timeout, [respond] { respond(jsonError("database timeout")); });
-    context->database->execSqlAsync(
-        "SELECT views FROM page_views WHERE path = " + placeholder(context->backend),
+    client->execSqlAsync(
+        "SELECT views FROM page_views WHERE path = " + placeholder(context->database->backend()),
         [deadline, respond](const drogon::orm::Result &rows) {
             if (!deadline.claim()) return;
             Json::Value body;

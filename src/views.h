@@ -15,8 +15,7 @@ namespace pageviews {
 // whether the process is shutting down.
 struct ViewContext {
     Counter &counter;
-    DbClientPtr database;
-    Backend backend;
+    std::shared_ptr<Database> database;
     std::chrono::milliseconds timeout;
     std::atomic<bool> &draining;
 };

@@ -98,6 +98,15 @@ TEST(DatabaseUrl, ConnectionStringQuotesLibpqValues) {
               "host='db' port='5433' dbname='v' user='u' password='it\\'s a\\\\pw' sslmode='disable'");
 }
 
+TEST(DatabaseUrl, ConnectionStringConnectsToTheResolvedAddress) {
+    auto postgres = parsed("postgres://u@db/v");
+    postgres.hostAddress = "172.18.0.2";
+    EXPECT_EQ(connectionString(postgres), "host='db' hostaddr='172.18.0.2' dbname='v' user='u'");
+    auto mysql = parsed("mysql://u@db/v");
+    mysql.hostAddress = "172.18.0.3";
+    EXPECT_EQ(connectionString(mysql), "host=172.18.0.3 dbname=v user=u");
+}
+
 TEST(DatabaseUrl, ConnectionStringForSqliteIsTheFilename) {
     EXPECT_EQ(connectionString(parsed("sqlite:///tmp/x.db")), "filename=/tmp/x.db");
 }

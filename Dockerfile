@@ -14,7 +14,8 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         g++ cmake make libgtest-dev \
         libdrogon-dev libjsoncpp-dev libpq-dev libmariadb-dev libsqlite3-dev \
-        libbrotli-dev uuid-dev zlib1g-dev libhiredis-dev libyaml-cpp-dev libssl-dev
+        libbrotli-dev uuid-dev zlib1g-dev libhiredis-dev libyaml-cpp-dev libssl-dev \
+        prometheus-cpp-dev
 
 FROM deps AS build
 WORKDIR /src

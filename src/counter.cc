@@ -12,8 +12,8 @@ std::vector<std::int64_t> numbersForBatch(std::int64_t total, std::size_t size) 
     return numbers;
 }
 
-Counter::Counter(trantor::EventLoop &loop, std::shared_ptr<CounterStore> store, Limits limits)
-    : loop_(loop), store_(std::move(store)), limits_(limits) {}
+Counter::Counter(trantor::EventLoop &loop, std::shared_ptr<CounterStore> store, Limits limits, CounterEvents events)
+    : loop_(loop), store_(std::move(store)), limits_(limits), events_(std::move(events)) {}
 
 void Counter::count(Done done) {
     loop_.runInLoop([this, alive = alive_, done = std::move(done)]() mutable {
@@ -36,11 +36,11 @@ void Counter::whenIdle(std::function<void(bool, Clock::time_point)> then) {
 void Counter::enqueue(Done done) {
     lastArrival_ = Clock::now();
     if (draining_) {
-        done(CountError{CountFailure::NotCounted, "shutting down"});
+        fail(done, CountError{CountFailure::NotCounted, "shutting down"});
         return;
     }
     if (queue_.size() >= limits_.maxQueued) {
-        done(CountError{CountFailure::NotCounted, "overloaded"});
+        fail(done, CountError{CountFailure::NotCounted, "overloaded"});
         return;
     }
     queue_.push_back(Waiter{std::move(done), lastArrival_ + limits_.timeout});
@@ -70,7 +70,7 @@ void Counter::sendBatch() {
         auto waiter = std::move(queue_.front());
         queue_.pop_front();
         if (waiter.deadline <= now) {
-            waiter.done(CountError{CountFailure::NotCounted, "database timeout"});
+            fail(waiter.done, CountError{CountFailure::NotCounted, "database timeout"});
             continue;
         }
         deadline = std::min(deadline, waiter.deadline);
@@ -89,6 +89,7 @@ void Counter::sendBatch() {
     batch.timer = loop_.runAfter(wait, [this, alive = alive_, id] {
         if (*alive) onTimeout(id);
     });
+    events_.batchSent(batch.waiters.size());
     inFlight_.emplace(id, std::move(batch));
     store_->add(amount, [this, alive = alive_, id](StoreReply reply) {
         loop_.runInLoop([this, alive, id, reply = std::move(reply)]() mutable {
@@ -97,8 +98,13 @@ void Counter::sendBatch() {
     });
 }
 
+void Counter::fail(Done &done, const CountError &error) {
+    events_.viewFailed(error.kind);
+    done(error);
+}
+
 void Counter::failWaiters(std::vector<Done> &waiters, const CountError &error) {
-    for (auto &done : waiters) done(error);
+    for (auto &done : waiters) fail(done, error);
     waiters.clear();
 }
 

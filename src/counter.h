@@ -18,6 +18,12 @@ namespace pageviews {
 // them returned `total`: total-size+1 ... total, in arrival order.
 std::vector<std::int64_t> numbersForBatch(std::int64_t total, std::size_t size);
 
+// Told of every statement sent and every view that failed, for metrics.
+struct CounterEvents {
+    std::function<void(std::size_t views)> batchSent = [](std::size_t) {};
+    std::function<void(CountFailure)> viewFailed = [](CountFailure) {};
+};
+
 // Coalesces concurrent views into one increment per batch: views that arrive
 // while a batch is in flight wait for the next one, so the database sees one
 // statement per round trip however many views arrive. Every view is answered
@@ -36,7 +42,7 @@ class Counter {
         std::size_t maxQueued = 100000;  // beyond this, shed load
     };
 
-    Counter(trantor::EventLoop &loop, std::shared_ptr<CounterStore> store, Limits limits);
+    Counter(trantor::EventLoop &loop, std::shared_ptr<CounterStore> store, Limits limits, CounterEvents events = {});
     // Destroy on the counter's loop thread or after that loop stopped.
     ~Counter();
     Counter(const Counter &) = delete;
@@ -62,6 +68,7 @@ class Counter {
     void enqueue(Done done);
     void flush();
     void sendBatch();
+    void fail(Done &done, const CountError &error);
     void failWaiters(std::vector<Done> &waiters, const CountError &error);
     void onReply(std::uint64_t batchId, StoreReply reply);
     void onTimeout(std::uint64_t batchId);
@@ -69,6 +76,7 @@ class Counter {
     trantor::EventLoop &loop_;
     std::shared_ptr<CounterStore> store_;
     Limits limits_;
+    CounterEvents events_;
     std::deque<Waiter> queue_;
     std::map<std::uint64_t, Batch> inFlight_;
     std::uint64_t nextBatchId_ = 1;

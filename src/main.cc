@@ -12,10 +12,6 @@
 #include "server.h"
 #include "settings.h"
 
-#ifndef PAGEVIEWS_VERSION
-#define PAGEVIEWS_VERSION "dev"
-#endif
-
 namespace {
 
 using namespace pageviews;

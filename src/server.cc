@@ -8,6 +8,7 @@
 
 #include "counter.h"
 #include "database.h"
+#include "metrics.h"
 #include "migrations.h"
 #include "views.h"
 
@@ -83,11 +84,14 @@ int serve(const Settings &settings) {
 
     auto &app = drogon::app();
     auto store = std::make_shared<DbCounterStore>(database);
+    Metrics metrics(PAGEVIEWS_VERSION);
+    CounterEvents events{[&metrics](std::size_t views) { metrics.observeBatch(views); },
+                         [&metrics](CountFailure kind) { metrics.observeFailure(kind); }};
     // The counter runs on the framework's main loop, which does no network I/O.
-    Counter counter(*app.getLoop(), store, counterLimits(settings));
+    Counter counter(*app.getLoop(), store, counterLimits(settings), std::move(events));
     std::atomic<bool> draining{false};
     registerViews(app, std::make_shared<ViewContext>(
-                           ViewContext{counter, database, settings.dbTimeout, draining}));
+                           ViewContext{counter, database, settings.dbTimeout, draining, metrics}));
 
     const auto onSignal = [&] {
         drogon::app().getLoop()->queueInLoop([&] { drainThenQuit(counter, draining, settings); });

@@ -156,6 +156,19 @@ void handleApiViews(const std::shared_ptr<ViewContext> &context, Respond respond
         std::string(kCountedPath));
 }
 
+void handleMetrics(const std::shared_ptr<ViewContext> &context, Respond respond) {
+    const auto client = context->database->client();
+    context->metrics.setDatabaseUp(client && client->hasAvailableConnections());
+    auto response = HttpResponse::newHttpResponse(drogon::k200OK, drogon::CT_CUSTOM);
+    response->setContentTypeString("text/plain; version=0.0.4; charset=utf-8");
+    response->setBody(context->metrics.render());
+    respond(response);
+}
+
+double secondsSince(const trantor::Date &start) {
+    return static_cast<double>(trantor::Date::now().microSecondsSinceEpoch() - start.microSecondsSinceEpoch()) / 1e6;
+}
+
 }  // namespace
 
 void registerViews(drogon::HttpAppFramework &app, const std::shared_ptr<ViewContext> &context) {
@@ -186,6 +199,15 @@ void registerViews(drogon::HttpAppFramework &app, const std::shared_ptr<ViewCont
         "/api/views",
         [context](const HttpRequestPtr &, Respond &&respond) { handleApiViews(context, std::move(respond)); },
         {drogon::Get});
+    app.registerHandler(
+        "/metrics",
+        [context](const HttpRequestPtr &, Respond &&respond) { handleMetrics(context, std::move(respond)); },
+        {drogon::Get});
+    // Every response, including Drogon's own 400s and 404s, is measured here.
+    app.registerPreSendingAdvice([context](const HttpRequestPtr &request, const HttpResponsePtr &response) {
+        context->metrics.observeRequest(request->path(), static_cast<int>(response->statusCode()),
+                                        secondsSince(request->creationDate()));
+    });
     app.setCustom404Page(
         htmlResponse(drogon::k404NotFound, renderErrorPage(404, "Not Found", "Only / is counted here.")));
 }

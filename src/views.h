@@ -8,6 +8,7 @@
 
 #include "counter.h"
 #include "database.h"
+#include "metrics.h"
 
 namespace pageviews {
 
@@ -18,10 +19,11 @@ struct ViewContext {
     std::shared_ptr<Database> database;
     std::chrono::milliseconds timeout;
     std::atomic<bool> &draining;
+    Metrics &metrics;
 };
 
 // Routes: GET / (counted), HEAD / (not counted), /healthz, /readyz,
-// /api/views; 405 for other methods on /, 404 for everything else.
+// /api/views, /metrics; 405 for other methods on /, 404 for everything else.
 void registerViews(drogon::HttpAppFramework &app, const std::shared_ptr<ViewContext> &context);
 
 }  // namespace pageviews

@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <string>
 #include <string_view>
 
 namespace pageviews {
@@ -64,11 +65,16 @@ bool probeHealth(const std::string &listenHost, std::uint16_t port) {
     if (::send(socket.fd(), request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
         return false;
     }
-    char reply[64] = {};
-    const auto received = ::recv(socket.fd(), reply, sizeof reply - 1, MSG_WAITALL);
-    if (received < 12) return false;
-    const std::string_view status(reply, static_cast<std::size_t>(received));
-    return status.starts_with("HTTP/1.") && status.substr(8, 4) == " 200";
+    // Read the whole reply: closing a socket with unread data makes the
+    // kernel reset the connection, which the server then logs as an error.
+    std::string reply;
+    char buffer[512];
+    ssize_t received = 0;
+    while ((received = ::recv(socket.fd(), buffer, sizeof buffer, 0)) > 0 && reply.size() < 64 * 1024) {
+        reply.append(buffer, static_cast<std::size_t>(received));
+    }
+    const std::string_view status(reply);
+    return status.size() >= 12 && status.starts_with("HTTP/1.") && status.substr(8, 4) == " 200";
 }
 
 }  // namespace pageviews

@@ -39,6 +39,14 @@ expect_eq() {
     fi
 }
 
+# Predicates for check, on text passed as an argument.
+# has_count TEXT PATTERN N: PATTERN is on exactly N lines of TEXT.
+has_count() { [[ $(grep -c -- "$2" <<<"$1") -eq $3 ]]; }
+# lacks TEXT PATTERN: PATTERN is nowhere in TEXT.
+lacks() { ! grep -q -- "$2" <<<"$1"; }
+# all_unique TEXT: no line of TEXT repeats.
+all_unique() { [[ $(sort -u <<<"$1" | wc -l) -eq $(wc -l <<<"$1") ]]; }
+
 section() {
     printf '\n== %s  (%s)\n' "$1" "$(date +%T)"
 }

@@ -41,11 +41,13 @@ init_datadir() {
         --auth-root-authentication-method=socket >/dev/null
     # A socket-only server, so nothing connects over TCP before init ends.
     mariadbd --user=mysql --datadir="$DATADIR" --skip-networking --socket="$SOCKET" &
-    local pid=$! i
-    for i in $(seq 60); do
+    local pid=$!
+    for _ in $(seq 60); do
         mariadb-admin --socket="$SOCKET" ping >/dev/null 2>&1 && break
         sleep 0.5
     done
+    # Backquotes below are SQL identifier quotes, not command substitution.
+    # shellcheck disable=SC2016
     {
         [[ -z "$database" ]] || printf 'CREATE DATABASE IF NOT EXISTS `%s`;\n' "$database"
         if [[ -n "$user" ]]; then

@@ -1,0 +1,248 @@
+# shellcheck shell=bash
+# Helpers of the reliability suite (sourced by tests/reliability/run): the
+# cluster under its own compose project, the tools container, bounded load,
+# load analysis and the results table that becomes docs/reliability.md.
+
+log() { printf '[reliability] %s\n' "$*" >&2; }
+
+compose() {
+    local files=(--file "$ROOT/docker-compose.yml") extra
+    # Extra compose files (e.g. to try a fix before it lands), space-separated.
+    for extra in ${PAGEVIEWS_RELIABILITY_EXTRA_COMPOSE:-}; do files+=(--file "$extra"); done
+    docker compose --project-name "$PROJECT" --project-directory "$ROOT" "${files[@]}" "$@"
+}
+
+# compose_quiet ARGS...: compose with its progress in a log; on failure shows its end.
+compose_quiet() {
+    if compose "$@" >"$WORK/compose.log" 2>&1; then return 0; fi
+    log "docker compose $* failed:"
+    tail -n 25 "$WORK/compose.log" >&2
+    return 1
+}
+
+# Container ids of a service: running ones, or all with --all first.
+containers_of() {
+    local all=()
+    if [[ "$1" == --all ]]; then all=(--all); shift; fi
+    docker ps "${all[@]}" --quiet --filter "label=com.docker.compose.project=$PROJECT" \
+        --filter "label=com.docker.compose.service=$1" | sort
+}
+
+project_containers() {
+    docker ps --all --quiet --filter "label=com.docker.compose.project=$PROJECT"
+}
+
+network_of() {
+    docker network ls --format '{{.Name}}' --filter "label=com.docker.compose.project=$PROJECT" \
+        --filter "label=com.docker.compose.network=$1"
+}
+
+ip_on() { # CONTAINER NETWORK-NAME
+    docker inspect --format "{{with index .NetworkSettings.Networks \"$2\"}}{{.IPAddress}}{{end}}" "$1"
+}
+
+name_of() { docker inspect --format '{{.Name}}' "$1" | sed 's|^/||'; }
+
+# What changes when a container is restarted or replaced.
+identity() {
+    docker inspect --format '{{.Id}} {{.State.StartedAt}} {{.RestartCount}}' "$1"
+}
+
+identities_of() { # SERVICE
+    local id
+    for id in $(containers_of "$1"); do identity "$id"; done
+}
+
+host_pid() { docker inspect --format '{{.State.Pid}}' "$1"; }
+
+healthy_count() {
+    docker ps --quiet --filter "label=com.docker.compose.project=$PROJECT" \
+        --filter "label=com.docker.compose.service=$1" --filter health=healthy | wc -l
+}
+
+# wait_until SECONDS COMMAND...: polls COMMAND every half second; bounded.
+wait_until() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.5
+    done
+}
+
+replicas_healthy() { [[ "$(healthy_count app)" -eq "$1" ]]; }
+
+nginx_answers_app() {
+    [[ "$(curl -s -o /dev/null --max-time 3 -w '%{http_code}' "$BASE_URL/healthz")" == 200 ]]
+}
+
+wait_cluster() { # N: N healthy app replicas and nginx reaching them
+    wait_until "$WAIT" replicas_healthy "$1" && wait_until "$WAIT" nginx_answers_app
+}
+
+# The count straight from PostgreSQL (psql inside the db container).
+db_views() {
+    # shellcheck disable=SC2016 # expanded inside the container
+    compose exec -T db sh -c 'psql -X -q -t -A -U "$POSTGRES_USER" -d "$POSTGRES_DB"' \
+        <<<"SELECT views FROM page_views WHERE path = '/';" 2>/dev/null | tr -d '[:space:]'
+}
+
+now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
+
+# Float arithmetic without bc: fcalc 'EXPRESSION' (awk syntax).
+fcalc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
+
+# ---------------------------------------------------------------------------
+# The tools container (curl, perl, psql, nc) on a cluster network.
+
+TOOLS_CONTAINER=''
+tools_start() { # NETWORK-NAME
+    TOOLS_CONTAINER="$PROJECT-tools-$$"
+    docker rm -f "$TOOLS_CONTAINER" >/dev/null 2>&1 || true
+    docker run -d --name "$TOOLS_CONTAINER" --label "$RUN_LABEL" --network "$1" \
+        -v "$ROOT/tests/reliability:/r:ro" -v "$WORK:/work" "$TOOLS_IMAGE" sleep 1800 >/dev/null
+}
+
+tools_stop() {
+    [[ -z "$TOOLS_CONTAINER" ]] || docker rm -f "$TOOLS_CONTAINER" >/dev/null 2>&1 || true
+    TOOLS_CONTAINER=''
+}
+
+tools() { docker exec -i "$TOOLS_CONTAINER" "$@"; }
+
+# A one-off tools container on NETWORK-NAME.
+tools_on() {
+    local network=$1
+    shift
+    docker run --rm -i --label "$RUN_LABEL" --network "$network" "$TOOLS_IMAGE" "$@"
+}
+
+# ---------------------------------------------------------------------------
+# Load: tests/reliability/load.sh on the host, against the published port
+# (loopback), so it keeps running while compose replaces networks.
+
+load_start() { # NAME WORKERS PERIOD SECONDS_MAX COUNT_MAX
+    local name=$1
+    LOAD_NAME=$name
+    rm -f "$WORK/$name.stop"
+    "$ROOT/tests/reliability/load.sh" "$BASE_URL/" "$2" "$3" "$4" "$5" "$name-$RUN_ID" "$WORK/$name.stop" \
+        >"$WORK/$name.load" 2>/dev/null &
+    LOAD_PID=$!
+}
+
+load_stop() { # NAME
+    touch "$WORK/$1.stop"
+    wait "$LOAD_PID" 2>/dev/null || true
+    LOAD_PID=''
+}
+
+# load_stats FILE: sets S_* from a load file (see load.sh for its lines).
+#   S_TOTAL S_OK (200 with a number) S_NOT_COUNTED (503, or no connection
+#   made: certainly not counted) S_UNCERTAIN (every other failure: may have
+#   counted)
+#   S_DISTINCT S_MIN S_MAX (acknowledged numbers) S_MAXFAIL (longest failed
+#   request, s) S_MAX503 (longest 503, s) S_STATUSES ("200x512 504x3")
+load_stats() {
+    local line
+    line=$(awk '
+        { total++; status[$3]++ }
+        $3 == 200 && $4 ~ /^[0-9]+$/ {
+            ok++; if (!seen[$4]++) distinct++
+            if (min == "" || $4 + 0 < min) min = $4 + 0
+            if ($4 + 0 > max) max = $4 + 0
+            next }
+        $3 == 503 { notcounted++; if ($5 + 0 > max503) max503 = $5 + 0 }
+        $3 == "refused" { notcounted++; next }
+        { if ($5 + 0 > maxfail) maxfail = $5 + 0 }
+        END {
+            s = ""
+            n = asorti_compat(status, keys)
+            for (i = 1; i <= n; i++) s = s (s == "" ? "" : " ") keys[i] "x" status[keys[i]]
+            printf "%d %d %d %d %d %s %s %.2f %.2f %s\n", total, ok, notcounted, total - ok - notcounted,
+                distinct, (min == "" ? "-" : min), (max == "" ? "-" : max), maxfail, max503, (s == "" ? "none" : s)
+        }
+        function asorti_compat(a, k,    x, n, i, j, t) {
+            n = 0; for (x in a) k[++n] = x
+            for (i = 2; i <= n; i++) { t = k[i]; for (j = i - 1; j > 0 && k[j] > t; j--) k[j + 1] = k[j]; k[j + 1] = t }
+            return n }
+    ' "$1")
+    read -r S_TOTAL S_OK S_NOT_COUNTED S_UNCERTAIN S_DISTINCT S_MIN S_MAX S_MAXFAIL S_MAX503 S_STATUSES <<<"$line"
+    S_STATUSES=$(awk '{ for (i = 1; i <= NF; i++) { split($i, p, "x"); printf "%s%s: %s", (i > 1 ? ", " : ""), p[1], p[2] } }' <<<"$S_STATUSES")
+}
+
+# The start of the first request after the last failure that started at or
+# after FROM (epoch s): when the service was back for good. Prints FROM when
+# nothing failed after it, "never" when the last request failed.
+recovered_at() { # FILE FROM
+    sort -k2,2n "$1" | awk -v from="$2" '
+        $2 + 0 >= from + 0 && $3 != 200 { lastfail = $2 + 0; after = "" ; failed = 1; next }
+        failed && after == "" && $2 + 0 > lastfail { after = $2 }
+        END { if (!failed) print from; else if (after == "") print "never"; else print after }'
+}
+
+# check_nothing_lost ID FILE START_COUNT END_COUNT: the issue's definition.
+# Acknowledged views (200 with a number) are distinct, all above the count
+# at the start, none above the count at the end, and the count grew by the
+# acknowledged views plus at most the requests whose outcome is unknown
+# (any failure but a 503 or a refused connection); exactly by the
+# acknowledged ones when there is none.
+check_nothing_lost() {
+    local id=$1 file=$2 before=$3 after=$4
+    load_stats "$file"
+    if [[ -z "$before" || -z "$after" ]]; then
+        fail "$id: nothing lost" "could not read the count from PostgreSQL (before '$before', after '$after')"
+        return
+    fi
+    expect_eq "$id: every acknowledged number is distinct ($S_OK acknowledged)" "$S_OK" "$S_DISTINCT"
+    if ((S_OK > 0)); then
+        if ((S_MIN > before && S_MAX <= after)); then
+            pass "$id: acknowledged numbers $S_MIN..$S_MAX lie within the DB count's growth $before -> $after"
+        else
+            fail "$id: acknowledged numbers lie within the DB count's growth" \
+                "numbers $S_MIN..$S_MAX, DB count $before -> $after"
+        fi
+    fi
+    local grown=$((after - before))
+    if ((S_UNCERTAIN == 0)); then
+        expect_eq "$id: DB count grew by exactly the acknowledged views (no outcome unknown)" "$S_OK" "$grown"
+    elif ((grown >= S_OK && grown <= S_OK + S_UNCERTAIN)); then
+        pass "$id: DB count grew by $grown: the $S_OK acknowledged plus $((grown - S_OK)) of the $S_UNCERTAIN whose outcome was unknown"
+    else
+        fail "$id: DB count grew by the acknowledged views plus at most the unknown outcomes" \
+            "grew by $grown; $S_OK acknowledged, $S_UNCERTAIN unknown"
+    fi
+    LOST_SUMMARY="count $before -> $after (+$grown); $S_OK acknowledged, distinct: $([[ $S_OK == "$S_DISTINCT" ]] && echo yes || echo no); $S_UNCERTAIN outcome unknown"
+}
+
+# ---------------------------------------------------------------------------
+# The results table. A row gathers the checks between row_start and row_end:
+# it passes when at least one check passed and none failed.
+
+row_start() { # KIND ID WHAT
+    ROW_KIND=$1 ROW_ID=$2 ROW_WHAT=$3
+    ROW_FAILED0=$TESTS_FAILED ROW_PASSED0=$TESTS_PASSED ROW_OBSERVED=''
+    ROW_STARTED=$SECONDS
+    section "$ROW_ID: $ROW_WHAT"
+}
+
+observe() { ROW_OBSERVED+="${ROW_OBSERVED:+; }$*"; }
+
+row_end() {
+    local result=pass
+    if ((TESTS_FAILED > ROW_FAILED0)); then
+        result=FAIL
+    elif ((TESTS_PASSED == ROW_PASSED0)); then
+        result=FAIL
+        fail "$ROW_ID: ran at least one check" "no check ran"
+    fi
+    log "$ROW_ID took $((SECONDS - ROW_STARTED)) s: $result"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$ROW_KIND" "$ROW_ID" "$ROW_WHAT" "${ROW_OBSERVED:-(nothing recorded)}" "$result" \
+        | tr -d '\r' >>"$RESULTS"
+}
+
+# A row that is documented but not tested.
+row_note() { # KIND ID WHAT NOTE
+    printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "out of scope" >>"$RESULTS"
+}
+
+md_cell() { sed 's/|/\\|/g' <<<"$1"; }

@@ -9,6 +9,7 @@
 
 #include "migrations.h"
 #include "page.h"
+#include "request_policy.h"
 
 namespace pageviews {
 namespace {
@@ -165,6 +166,36 @@ void handleMetrics(const std::shared_ptr<ViewContext> &context, Respond respond)
     respond(response);
 }
 
+RequestShape shapeOf(const HttpRequestPtr &request) {
+    RequestShape shape;
+    shape.hasHost = !request->getHeader("host").empty();
+    shape.hasTransferEncoding = !request->getHeader("transfer-encoding").empty();
+    shape.contentLength = request->getHeader("content-length");
+    shape.targetBytes = request->path().size() + request->query().size();
+    for (const auto &[name, value] : request->headers()) shape.headerBytes += name.size() + value.size() + 4;
+    return shape;
+}
+
+// Refuses, before routing, what no route of this app takes: OPTIONS (which
+// Drogon would otherwise answer itself as a CORS preflight) and requests
+// that break the request policy.
+void screenRequest(const HttpRequestPtr &request, drogon::AdviceCallback &&respond,
+                   drogon::AdviceChainCallback &&next) {
+    if (request->method() == drogon::Options) {
+        auto response = textResponse(drogon::k405MethodNotAllowed, "method not allowed");
+        response->addHeader("Allow", "GET, HEAD");
+        respond(response);
+        return;
+    }
+    if (const auto refusal = refuseRequest(shapeOf(request))) {
+        auto response = textResponse(static_cast<drogon::HttpStatusCode>(refusal->status), refusal->reason);
+        response->setCloseConnection(true);
+        respond(response);
+        return;
+    }
+    next();
+}
+
 double secondsSince(const trantor::Date &start) {
     return static_cast<double>(trantor::Date::now().microSecondsSinceEpoch() - start.microSecondsSinceEpoch()) / 1e6;
 }
@@ -172,18 +203,7 @@ double secondsSince(const trantor::Date &start) {
 }  // namespace
 
 void registerViews(drogon::HttpAppFramework &app, const std::shared_ptr<ViewContext> &context) {
-    // Drogon answers OPTIONS itself (CORS preflight) before any handler runs;
-    // this app serves no cross-origin API, so OPTIONS is a method it refuses.
-    app.registerPreRoutingAdvice(
-        [](const HttpRequestPtr &request, drogon::AdviceCallback &&respond, drogon::AdviceChainCallback &&next) {
-            if (request->method() != drogon::Options) {
-                next();
-                return;
-            }
-            auto response = textResponse(drogon::k405MethodNotAllowed, "method not allowed");
-            response->addHeader("Allow", "GET, HEAD");
-            respond(response);
-        });
+    app.registerPreRoutingAdvice(screenRequest);
     // "/" takes every method, so that the handler itself answers 405 with Allow.
     app.registerHandler("/", [context](const HttpRequestPtr &request, Respond &&respond) {
         handleRoot(context, request, std::move(respond));

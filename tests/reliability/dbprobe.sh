@@ -6,7 +6,7 @@
 #   dbprobe.sh HOST SECONDS_MAX
 set -Euo pipefail
 host=$1 seconds_max=$2
-end=$((${EPOCHSECONDS} + seconds_max))
+end=$((EPOCHSECONDS + seconds_max))
 last=''
 while ((EPOCHSECONDS < end)); do
     t=$EPOCHREALTIME

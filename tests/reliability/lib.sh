@@ -1,4 +1,7 @@
 # shellcheck shell=bash
+# The S_*, LOAD_*, LOST_SUMMARY and ROW_* globals set here are read by the
+# files that source this one.
+# shellcheck disable=SC2034
 # Helpers of the reliability suite (sourced by tests/reliability/run): the
 # cluster under its own compose project, the tools container, bounded load,
 # load analysis and the results table that becomes docs/reliability.md.
@@ -22,9 +25,9 @@ compose_quiet() {
 
 # Container ids of a service: running ones, or all with --all first.
 containers_of() {
-    local all=()
-    if [[ "$1" == --all ]]; then all=(--all); shift; fi
-    docker ps "${all[@]}" --quiet --filter "label=com.docker.compose.project=$PROJECT" \
+    local flags=()
+    if [[ "$1" == --all ]]; then flags=(--all); shift; fi
+    docker ps "${flags[@]}" --quiet --filter "label=com.docker.compose.project=$PROJECT" \
         --filter "label=com.docker.compose.service=$1" | sort
 }
 
@@ -245,4 +248,4 @@ row_note() { # KIND ID WHAT NOTE
     printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "out of scope" >>"$RESULTS"
 }
 
-md_cell() { sed 's/|/\\|/g' <<<"$1"; }
+md_cell() { printf '%s' "${1//|/\\|}"; }

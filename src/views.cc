@@ -172,7 +172,9 @@ RequestShape shapeOf(const HttpRequestPtr &request) {
     shape.hasTransferEncoding = !request->getHeader("transfer-encoding").empty();
     shape.contentLength = request->getHeader("content-length");
     shape.targetBytes = request->path().size() + request->query().size();
+    // Drogon moves the Cookie header into cookies(): count both.
     for (const auto &[name, value] : request->headers()) shape.headerBytes += name.size() + value.size() + 4;
+    for (const auto &[name, value] : request->cookies()) shape.headerBytes += name.size() + value.size() + 2;
     return shape;
 }
 

@@ -44,7 +44,8 @@ std::string connectionString(const DatabaseConfig &config);
 // The URL with the password masked, for logs.
 std::string redactedUrl(const DatabaseConfig &config);
 
-// Decodes %XX escapes; nullopt for a malformed escape or a decoded NUL.
+// Decodes %XX escapes; nullopt for a malformed escape. Callers reject
+// decoded control characters, NUL among them.
 std::optional<std::string> percentDecode(std::string_view text);
 
 }  // namespace pageviews

@@ -1,5 +1,6 @@
 // pageviews: a page-view counter. `pageviews serve` runs the web app,
 // `pageviews migrate` brings the database schema up to date.
+#include <cstdio>
 #include <iostream>
 #include <string_view>
 #include <thread>
@@ -48,6 +49,8 @@ int runMigrate(const Settings &settings) {
 }  // namespace
 
 int main(int argc, char *argv[]) {
+    // One log line reaches `docker logs` as it is written, and survives a kill.
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
     const std::string_view command = argc > 1 ? argv[1] : "serve";
     if (argc > 2) {
         std::cerr << "pageviews: too many arguments (see pageviews --help)\n";

@@ -38,12 +38,19 @@ nginx_requests() { # PREFIX
         | sed -n 's/.*"request_id":"\([^"]*\)".*"status":\([0-9]*\),.*"upstream_addr":"\([^"]*\)","upstream_status":"\([^"]*\)".*/\1|\3|\2|\4/p' || true
 }
 
-# The replicas that served requests of PREFIX which started after FROM.
+# The replicas that served requests of PREFIX which started after FROM
+# (the last address nginx tried is the one that answered).
 served_by_after() { # PREFIX LOADFILE FROM
     local ids
     ids=$(awk -v from="$3" '$2 + 0 > from + 0 && $3 == 200 {print $1}' "$2" | sort -t '|' -k1,1)
     join -t '|' <(printf '%s\n' "$ids") <(nginx_requests "$1" | sort -t '|' -k1,1) \
-        | awk -F'|' '{print $2}' | sort | uniq -c | awk '{printf "%s%s=%s", (NR > 1 ? " " : ""), $2, $1}'
+        | awk -F'|' '{sub(/.*, /, "", $2); print $2}' | sort | uniq -c | awk '{printf "%s%s=%s", (NR > 1 ? " " : ""), $2, $1}'
+}
+
+# How many requests of PREFIX nginx passed to another replica after a
+# connection error: "502" among the upstream statuses, not the last one.
+resent_after_error() { # PREFIX
+    nginx_requests "$1" | awk -F'|' '$4 ~ /(^|, )502, / {n++} END {print n + 0}'
 }
 
 app_ids_unchanged() { # IDENTITIES-BEFORE
@@ -126,7 +133,7 @@ fault_db_restart() {
         fail "F1: while the DB was down, requests fail fast (median < 0.5 s) with 503, not counted" \
             "$n503 of the $nfailed failures sent while it was down were 503 (all: $S_STATUSES), median 503 ${median503} s"
     fi
-    check_nothing_lost F1 "$WORK/f1.load" "$before" "$after"
+    check_nothing_lost F1 "$WORK/f1.load" "$before" "$after" "$(resent_after_error f1-)"
     observe "$S_TOTAL requests ($S_STATUSES)"
     if ((n503 > 0)); then
         observe "503 in ${median503} s (median), longest failed request ${S_MAXFAIL} s"
@@ -180,7 +187,7 @@ fault_db_pause() {
     else
         fail "F2: while paused, requests failed only with the app's 504 or 503" "statuses: $S_STATUSES"
     fi
-    check_nothing_lost F2 "$WORK/f2.load" "$before" "$after"
+    check_nothing_lost F2 "$WORK/f2.load" "$before" "$after" "$(resent_after_error f2-)"
     observe "$S_TOTAL requests ($S_STATUSES)"
     observe "longest failed request ${S_MAXFAIL} s (DB timeout ${DB_TIMEOUT_S} s)"
     [[ -z "$t_ready" ]] || observe "PostgreSQL answered again $(fcalc "$t_ready - $t_unpause") s after the unpause command"
@@ -242,7 +249,7 @@ fault_kill_replica() {
     else
         fail "F3: the killed replica rejoined (nginx sends it requests)" "after it was healthy: ${served:-none} (victim $victim_ip)"
     fi
-    check_nothing_lost F3 "$WORK/f3.load" "$before" "$after"
+    check_nothing_lost F3 "$WORK/f3.load" "$before" "$after" "$(resent_after_error f3-)"
     observe "$S_TOTAL requests ($S_STATUSES): $failed failed"
     [[ -z "$t_back" ]] || observe "killed replica restarted by Docker and healthy after $(fcalc "$t_back - $t_kill") s, then served again ($served)"
     observe "$LOST_SUMMARY"
@@ -276,7 +283,7 @@ fault_rolling_restart() {
     done < <(identities_of app)
     expect_eq "F4: all $REPLICAS replicas have a new start time" "$REPLICAS" "$changed"
     expect_eq "F4: zero failed requests during the rolling restart ($S_TOTAL sent)" "0" "$((S_TOTAL - S_OK))"
-    check_nothing_lost F4 "$WORK/f4.load" "$before" "$after"
+    check_nothing_lost F4 "$WORK/f4.load" "$before" "$after" "$(resent_after_error f4-)"
     observe "$S_TOTAL requests ($S_STATUSES) while the 3 replicas restarted in turn (restart to healthy: ${took[*]})"
     observe "$LOST_SUMMARY"
     row_end
@@ -304,7 +311,7 @@ fault_nginx_reload() {
     expect_eq "F5: nginx logged 3 reconfigurations (SIGHUP)" 3 "$((hups1 - hups0))"
     expect_eq "F5: the web container was not restarted" "$web0" "$(identity "$(containers_of web)")"
     expect_eq "F5: zero failed requests across the reloads ($S_TOTAL sent)" "0" "$((S_TOTAL - S_OK))"
-    check_nothing_lost F5 "$WORK/f5.load" "$before" "$after"
+    check_nothing_lost F5 "$WORK/f5.load" "$before" "$after" "$(resent_after_error f5-)"
     observe "$S_TOTAL requests ($S_STATUSES) across 3 reloads; $((hups1 - hups0)) reconfigurations logged"
     observe "$LOST_SUMMARY"
     row_end
@@ -388,7 +395,7 @@ SQL
     else
         fail "F6: it exited within its 8 s shutdown limit" "exit after ${t_exit:+$(fcalc "$t_exit - $t_term")} s"
     fi
-    check_nothing_lost F6 "$WORK/f6.load" "$before" "$after"
+    check_nothing_lost F6 "$WORK/f6.load" "$before" "$after" "$(resent_after_error f6)"
     observe "$n_inflight requests in flight on the replica at SIGTERM, $n_done completed by it with 200"
     observe "$S_TOTAL requests ($S_STATUSES)"
     [[ -z "$t_exit" ]] || observe "exit code $exit_code $(fcalc "$t_exit - $t_term") s after SIGTERM"
@@ -426,7 +433,7 @@ fault_down_up() {
     else
         fail "F7: the count continues after down and up" "last before ${max_before:-none}, first after ${min_after:-none}, $S_UNCERTAIN unknown outcomes"
     fi
-    check_nothing_lost F7 "$WORK/f7.load" "$before" "$after"
+    check_nothing_lost F7 "$WORK/f7.load" "$before" "$after" "$(resent_after_error f7-)"
     observe "down took $(fcalc "$t_down_done - $t_down") s, up until healthy behind nginx $(fcalc "$t_up - $t_down_done") s"
     observe "$S_TOTAL requests ($S_STATUSES; refused: no connection while nginx was gone)"
     observe "last number served before down finished ${max_before:-none}, first after up ${min_after:-none}"

@@ -2,11 +2,13 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include <drogon/HttpAppFramework.h>
 #include <trantor/utils/Logger.h>
 
 #include "counter.h"
+#include "loop_counters.h"
 #include "database.h"
 #include "metrics.h"
 #include "migrations.h"
@@ -52,15 +54,17 @@ bool migrateEmbedded(const Settings &settings, const Database &database) {
 // After SIGTERM: views are refused (503, not counted) so that the proxy sends
 // them to another replica; the process exits once nothing is in flight and
 // no view arrived for drainQuiet, or at shutdownTimeout at the latest.
-void drainThenQuit(Counter &counter, std::atomic<bool> &draining, const Settings &settings) {
+// Runs on the main loop, like LoopCounters::start.
+void drainThenQuit(LoopCounters &counters, std::atomic<bool> &draining, const Settings &settings) {
     if (draining.exchange(true)) return;
     LOG_INFO << "shutdown requested: draining";
-    counter.startDraining();
+    counters.startDraining();
     const auto giveUp = Counter::Clock::now() + settings.shutdownTimeout;
     const auto quiet = settings.drainQuiet;
     auto quitting = std::make_shared<bool>(false);
-    drogon::app().getLoop()->runEvery(0.05, [&counter, giveUp, quiet, quitting] {
-        counter.whenIdle([giveUp, quiet, quitting](bool idle, Counter::Clock::time_point lastArrival) {
+    auto *mainLoop = drogon::app().getLoop();
+    mainLoop->runEvery(0.05, [&counters, mainLoop, giveUp, quiet, quitting] {
+        counters.whenIdle(*mainLoop, [giveUp, quiet, quitting](bool idle, Counter::Clock::time_point lastArrival) {
             const auto now = Counter::Clock::now();
             if (*quitting) return;
             if ((idle && now - lastArrival >= quiet) || now >= giveUp) {
@@ -70,6 +74,12 @@ void drainThenQuit(Counter &counter, std::atomic<bool> &draining, const Settings
             }
         });
     });
+}
+
+std::vector<trantor::EventLoop *> ioLoops(const drogon::HttpAppFramework &app) {
+    std::vector<trantor::EventLoop *> loops;
+    for (std::size_t i = 0; i < app.getThreadNum(); ++i) loops.push_back(app.getIOLoop(i));
+    return loops;
 }
 
 }  // namespace
@@ -87,14 +97,16 @@ int serve(const Settings &settings) {
     Metrics metrics(PAGEVIEWS_VERSION);
     CounterEvents events{[&metrics](std::size_t views) { metrics.observeBatch(views); },
                          [&metrics](CountFailure kind) { metrics.observeFailure(kind); }};
-    // The counter runs on the framework's main loop, which does no network I/O.
-    Counter counter(*app.getLoop(), store, counterLimits(settings), std::move(events));
+    // Outlives app.run(), which returns once every I/O loop has stopped.
+    LoopCounters counters(store, counterLimits(settings), std::move(events));
     std::atomic<bool> draining{false};
     registerViews(app, std::make_shared<ViewContext>(
-                           ViewContext{counter, database, settings.dbTimeout, draining, metrics}));
+                           ViewContext{counters, database, settings.dbTimeout, draining, metrics}));
 
+    // The I/O loops exist once run() starts; beginning advices run on the main loop.
+    app.registerBeginningAdvice([&counters, &app] { counters.start(ioLoops(app)); });
     const auto onSignal = [&] {
-        drogon::app().getLoop()->queueInLoop([&] { drainThenQuit(counter, draining, settings); });
+        drogon::app().getLoop()->queueInLoop([&] { drainThenQuit(counters, draining, settings); });
     };
     app.setTermSignalHandler(onSignal)
         .setIntSignalHandler(onSignal)

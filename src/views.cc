@@ -67,7 +67,7 @@ class Deadline {
 std::string placeholder(Backend backend) { return backend == Backend::Postgres ? "$1" : "?"; }
 
 void countView(const std::shared_ptr<ViewContext> &context, Respond respond) {
-    context->counter.count([context, respond = std::move(respond)](StoreReply reply) {
+    context->counters.count([context, respond = std::move(respond)](StoreReply reply) {
         if (const auto *error = std::get_if<CountError>(&reply)) {
             respond(countFailureResponse(*error, context->draining.load()));
             return;

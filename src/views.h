@@ -6,16 +6,16 @@
 
 #include <drogon/HttpAppFramework.h>
 
-#include "counter.h"
+#include "loop_counters.h"
 #include "database.h"
 #include "metrics.h"
 
 namespace pageviews {
 
-// What the HTTP handlers share: the counter, a client for reads, and
+// What the HTTP handlers share: the counters, a client for reads, and
 // whether the process is shutting down.
 struct ViewContext {
-    Counter &counter;
+    LoopCounters &counters;
     std::shared_ptr<Database> database;
     std::chrono::milliseconds timeout;
     std::atomic<bool> &draining;

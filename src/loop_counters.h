@@ -1,0 +1,55 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <trantor/net/EventLoop.h>
+
+#include "counter.h"
+
+namespace pageviews {
+
+// One Counter per HTTP I/O loop: a view is batched, sent and answered on the
+// thread that received it. A single shared counter cost every view two
+// thread hops (to the counter's loop and back), as much CPU as the database
+// statement it saves. Each counter keeps its own statement in flight; they
+// meet on the database row's lock, so numbers stay exact and gap-free.
+class LoopCounters {
+  public:
+    using Clock = Counter::Clock;
+    using IdleReport = std::function<void(bool idle, Clock::time_point lastArrival)>;
+
+    LoopCounters(std::shared_ptr<CounterStore> store, Counter::Limits limits, CounterEvents events = {});
+    // Destroy after every loop passed to start() has stopped.
+    ~LoopCounters() = default;
+    LoopCounters(const LoopCounters &) = delete;
+    LoopCounters &operator=(const LoopCounters &) = delete;
+
+    // Creates the counters; once, on the thread that calls startDraining.
+    // Views that arrive before are refused as NotCounted ("starting").
+    void start(const std::vector<trantor::EventLoop *> &loops);
+    // Counts one view on the calling loop's counter (any counter when called
+    // from another thread). `done` runs on that counter's loop.
+    void count(Counter::Done done);
+    // From now on every counter refuses views as NotCounted.
+    void startDraining();
+    // Calls `then` on `loop` once every counter reported: idle when none has
+    // a view queued or in flight, and the latest arrival among them.
+    void whenIdle(trantor::EventLoop &loop, IdleReport then);
+
+  private:
+    Counter &counterOf(const trantor::EventLoop *loop);
+
+    std::shared_ptr<CounterStore> store_;
+    Counter::Limits limits_;
+    CounterEvents events_;
+    // Written by start() only, before started_ is set; read-only afterwards.
+    std::vector<trantor::EventLoop *> loops_;
+    std::vector<std::unique_ptr<Counter>> counters_;
+    std::atomic<bool> started_{false};
+    bool draining_ = false;
+};
+
+}  // namespace pageviews

@@ -34,6 +34,7 @@ sleep_until() { # EPOCH
 # nginx's access log: "request_id|upstream_addr|status|upstream_status" for
 # the requests whose id starts with PREFIX.
 nginx_requests() { # PREFIX
+    access_log_settled
     compose logs --no-color --no-log-prefix web 2>/dev/null | grep -F "\"request_id\":\"$1" \
         | sed -n 's/.*"request_id":"\([^"]*\)".*"status":\([0-9]*\),.*"upstream_addr":"\([^"]*\)","upstream_status":"\([^"]*\)".*/\1|\3|\2|\4/p' || true
 }

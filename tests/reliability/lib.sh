@@ -124,6 +124,13 @@ tools_on() {
 # Load: tests/reliability/load.sh on the host, against the published port
 # (loopback), so it keeps running while compose replaces networks.
 
+# nginx buffers its access log and writes it out every second (flush=1s):
+# the lines of a load are all there 2 s after it stopped.
+access_log_settled() {
+    local wait_us=$((${LOAD_STOPPED_US:-0} + 2000000 - ${EPOCHREALTIME/[.,]/}))
+    ((wait_us <= 0)) || sleep "$((wait_us / 1000000)).$(printf '%06d' $((wait_us % 1000000)))"
+}
+
 load_start() { # NAME WORKERS PERIOD SECONDS_MAX COUNT_MAX
     local name=$1
     LOAD_NAME=$name
@@ -137,6 +144,7 @@ load_stop() { # NAME
     touch "$WORK/$1.stop"
     wait "$LOAD_PID" 2>/dev/null || true
     LOAD_PID=''
+    LOAD_STOPPED_US=${EPOCHREALTIME/[.,]/}
 }
 
 # load_stats FILE: sets S_* from a load file (see load.sh for its lines).

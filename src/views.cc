@@ -91,23 +91,37 @@ void handleRoot(const std::shared_ptr<ViewContext> &context, const HttpRequestPt
     respond(response);
 }
 
+// Runs a read for a handler and calls exactly one of `onRows` and
+// `onFailure` (with the reason), by the context's deadline at the latest.
+template <typename... Params>
+void readWithDeadline(const ViewContext &context, const std::string &sql,
+                      std::function<void(const drogon::orm::Result &)> onRows,
+                      std::function<void(const std::string &reason)> onFailure, Params &&...params) {
+    const auto client = context.database->client();
+    if (!client) {
+        onFailure("database unavailable");
+        return;
+    }
+    const Deadline deadline(context.timeout, [onFailure] { onFailure("database timeout"); });
+    client->execSqlAsync(
+        sql,
+        [deadline, onRows = std::move(onRows)](const drogon::orm::Result &rows) {
+            if (deadline.claim()) onRows(rows);
+        },
+        [deadline, onFailure](const drogon::orm::DrogonDbException &) {
+            if (deadline.claim()) onFailure("database error");
+        },
+        std::forward<Params>(params)...);
+}
+
 void handleReady(const std::shared_ptr<ViewContext> &context, Respond respond) {
     if (context->draining.load()) {
         respond(textResponse(drogon::k503ServiceUnavailable, "not ready: shutting down"));
         return;
     }
-    const auto client = context->database->client();
-    if (!client) {
-        respond(textResponse(drogon::k503ServiceUnavailable, "not ready: database host does not resolve"));
-        return;
-    }
-    const Deadline deadline(context->timeout, [respond] {
-        respond(textResponse(drogon::k503ServiceUnavailable, "not ready: database timeout"));
-    });
-    client->execSqlAsync(
-        "SELECT MAX(version) FROM schema_migrations",
-        [deadline, respond](const drogon::orm::Result &rows) {
-            if (!deadline.claim()) return;
+    readWithDeadline(
+        *context, "SELECT MAX(version) FROM schema_migrations",
+        [respond](const drogon::orm::Result &rows) {
             const int version = rows.empty() || rows[0][0].isNull() ? 0 : rows[0][0].as<int>();
             if (version == latestSchemaVersion()) {
                 respond(textResponse(drogon::k200OK, "ready"));
@@ -117,8 +131,8 @@ void handleReady(const std::shared_ptr<ViewContext> &context, Respond respond) {
                                  "not ready: schema version " + std::to_string(version) + ", need " +
                                      std::to_string(latestSchemaVersion()) + " (run pageviews migrate)"));
         },
-        [deadline, respond](const drogon::orm::DrogonDbException &) {
-            if (deadline.claim()) respond(textResponse(drogon::k503ServiceUnavailable, "not ready: database error"));
+        [respond](const std::string &reason) {
+            respond(textResponse(drogon::k503ServiceUnavailable, "not ready: " + reason));
         });
 }
 
@@ -136,25 +150,15 @@ HttpResponsePtr jsonError(std::string message) {
 }
 
 void handleApiViews(const std::shared_ptr<ViewContext> &context, Respond respond) {
-    const auto client = context->database->client();
-    if (!client) {
-        respond(jsonError("database unavailable"));
-        return;
-    }
-    const Deadline deadline(context->timeout, [respond] { respond(jsonError("database timeout")); });
-    client->execSqlAsync(
-        "SELECT views FROM page_views WHERE path = " + placeholder(context->database->backend()),
-        [deadline, respond](const drogon::orm::Result &rows) {
-            if (!deadline.claim()) return;
+    readWithDeadline(
+        *context, "SELECT views FROM page_views WHERE path = " + placeholder(context->database->backend()),
+        [respond](const drogon::orm::Result &rows) {
             Json::Value body;
             body["path"] = std::string(kCountedPath);
             body["views"] = Json::Int64{rows.empty() ? 0 : rows[0][0].as<std::int64_t>()};
             respond(jsonResponse(drogon::k200OK, std::move(body)));
         },
-        [deadline, respond](const drogon::orm::DrogonDbException &) {
-            if (deadline.claim()) respond(jsonError("database error"));
-        },
-        std::string(kCountedPath));
+        [respond](const std::string &reason) { respond(jsonError(reason)); }, std::string(kCountedPath));
 }
 
 void handleMetrics(const std::shared_ptr<ViewContext> &context, Respond respond) {

@@ -96,6 +96,22 @@ check_db_fault() { # ID FILE T_FAULT T_READY BEFORE AFTER IDS_BEFORE
 
 # ---------------------------------------------------------------------------
 
+# end_db_fault NAME SINCE PATIENCE_S: waits (at most PATIENCE_S) until the
+# probe sees PostgreSQL accept connections again, keeps the load on for the
+# recovery limit after that, then stops load and probe. Sets DB_READY_AT
+# (empty when the probe never saw it ready).
+end_db_fault() {
+    local name=$1 since=$2 deadline=$((SECONDS + $3))
+    DB_READY_AT=$(probe_ready_at "$name" "$since")
+    while [[ -z "$DB_READY_AT" ]] && ((SECONDS < deadline)); do
+        sleep 0.5
+        DB_READY_AT=$(probe_ready_at "$name" "$since")
+    done
+    sleep_until "$(fcalc "${DB_READY_AT:-$(now)} + ${RECOVERY_LIMIT_S} + 2")"
+    load_stop "$name"
+    probe_stop "$name"
+}
+
 fault_db_restart() {
     row_start fault F1 "db restarted under steady load (4 clients): docker compose stop db, 5 s down, docker compose start db"
     local ids before after t_stop t_stopped t_start t_ready
@@ -110,12 +126,8 @@ fault_db_restart() {
     sleep 5
     t_start=$(now)
     compose_quiet start db || fail "F1: docker compose start db" "compose failed"
-    local deadline=$((SECONDS + 40))
-    while [[ -z "$(probe_ready_at f1 "$t_stop")" ]] && ((SECONDS < deadline)); do sleep 0.5; done
-    t_ready=$(probe_ready_at f1 "$t_stop")
-    sleep_until "$(fcalc "${t_ready:-$(now)} + ${RECOVERY_LIMIT_S} + 2")"
-    load_stop f1
-    probe_stop f1
+    end_db_fault f1 "$t_stop" 40
+    t_ready=$DB_READY_AT
     wait_until 20 nginx_answers_app || true
     after=$(db_views)
 
@@ -171,12 +183,8 @@ fault_db_pause() {
     sleep 10
     t_unpause=$(now)
     compose_quiet unpause db || fail "F2: docker compose unpause db" "compose failed"
-    local deadline=$((SECONDS + 30))
-    while [[ -z "$(probe_ready_at f2 "$t_pause")" ]] && ((SECONDS < deadline)); do sleep 0.5; done
-    t_ready=$(probe_ready_at f2 "$t_pause")
-    sleep_until "$(fcalc "${t_ready:-$(now)} + ${RECOVERY_LIMIT_S} + 2")"
-    load_stop f2
-    probe_stop f2
+    end_db_fault f2 "$t_pause" 30
+    t_ready=$DB_READY_AT
     after=$(db_views)
 
     check_db_fault F2 "$WORK/f2.load" "$t_pause" "$t_ready" "$before" "$after" "$ids"

@@ -27,8 +27,9 @@ class LoopCounters {
     LoopCounters(const LoopCounters &) = delete;
     LoopCounters &operator=(const LoopCounters &) = delete;
 
-    // Creates the counters; once, on the thread that calls startDraining.
-    // Views that arrive before are refused as NotCounted ("starting").
+    // Creates one counter per loop. Call once, on the thread that calls
+    // startDraining (both read and write the draining flag). Views that
+    // arrive before are refused as NotCounted ("starting").
     void start(const std::vector<trantor::EventLoop *> &loops);
     // Counts one view on the calling loop's counter (any counter when called
     // from another thread). `done` runs on that counter's loop.

@@ -8,8 +8,8 @@
 #include <trantor/utils/Logger.h>
 
 #include "counter.h"
-#include "loop_counters.h"
 #include "database.h"
+#include "loop_counters.h"
 #include "metrics.h"
 #include "migrations.h"
 #include "views.h"

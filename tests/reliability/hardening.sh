@@ -23,11 +23,13 @@ process_uids() {
     docker top "$1" -eo pid,uid 2>/dev/null | awk 'NR > 1 {printf "%s:%s ", $1, $2}' | sed 's/ *$//'
 }
 
-# A field of /proc/PID/status for every process of a container.
+# A field of /proc/PID/status for every process of a container. A process
+# may be gone by the time it is read (Docker's health check runs one every
+# few seconds): it is skipped, not an error.
 proc_status_field() { # CONTAINER FIELD
     local pid
     for pid in $(docker top "$1" -eo pid 2>/dev/null | tail -n +2); do
-        awk -v f="$2:" '$1 == f {print $2}' "/proc/$pid/status" 2>/dev/null
+        awk -v f="$2:" '$1 == f {print $2}' "/proc/$pid/status" 2>/dev/null || true
     done | sort -u | tr '\n' ' ' | sed 's/ *$//'
 }
 

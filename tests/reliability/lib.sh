@@ -15,33 +15,8 @@ compose() {
     docker compose --project-name "$PROJECT" --project-directory "$ROOT" "${files[@]}" "$@"
 }
 
-# compose_quiet ARGS...: compose with its progress in a log; on failure shows its end.
-compose_quiet() {
-    if compose "$@" >"$WORK/compose.log" 2>&1; then return 0; fi
-    log "docker compose $* failed:"
-    tail -n 25 "$WORK/compose.log" >&2
-    return 1
-}
-
-# Container ids of a service: running ones, or all with --all first.
-containers_of() {
-    local flags=()
-    if [[ "$1" == --all ]]; then flags=(--all); shift; fi
-    docker ps "${flags[@]}" --quiet --filter "label=com.docker.compose.project=$PROJECT" \
-        --filter "label=com.docker.compose.service=$1" | sort
-}
-
 project_containers() {
     docker ps --all --quiet --filter "label=com.docker.compose.project=$PROJECT"
-}
-
-network_of() {
-    docker network ls --format '{{.Name}}' --filter "label=com.docker.compose.project=$PROJECT" \
-        --filter "label=com.docker.compose.network=$1"
-}
-
-ip_on() { # CONTAINER NETWORK-NAME
-    docker inspect --format "{{with index .NetworkSettings.Networks \"$2\"}}{{.IPAddress}}{{end}}" "$1"
 }
 
 name_of() { docker inspect --format '{{.Name}}' "$1" | sed 's|^/||'; }
@@ -57,31 +32,6 @@ identities_of() { # SERVICE
 }
 
 host_pid() { docker inspect --format '{{.State.Pid}}' "$1"; }
-
-healthy_count() {
-    docker ps --quiet --filter "label=com.docker.compose.project=$PROJECT" \
-        --filter "label=com.docker.compose.service=$1" --filter health=healthy | wc -l
-}
-
-# wait_until SECONDS COMMAND...: polls COMMAND every half second; bounded.
-wait_until() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.5
-    done
-}
-
-replicas_healthy() { [[ "$(healthy_count app)" -eq "$1" ]]; }
-
-nginx_answers_app() {
-    [[ "$(curl -s -o /dev/null --max-time 3 -w '%{http_code}' "$BASE_URL/healthz")" == 200 ]]
-}
-
-wait_cluster() { # N: N healthy app replicas and nginx reaching them
-    wait_until "$WAIT" replicas_healthy "$1" && wait_until "$WAIT" nginx_answers_app
-}
 
 # The count straight from PostgreSQL (psql inside the db container).
 db_views() {

@@ -12,8 +12,8 @@ namespace {
 using drogon::orm::DrogonDbException;
 using DbResult = drogon::orm::Result;
 
+// PostgreSQL counts through PgCounterStore (incrementQuery).
 std::string incrementSql(Backend backend) {
-    if (backend == Backend::Postgres) return "UPDATE page_views SET views = views + $1 WHERE path = $2 RETURNING views";
     if (backend == Backend::Sqlite) return "UPDATE page_views SET views = views + ? WHERE path = ? RETURNING views";
     return "UPDATE page_views SET views = views + ? WHERE path = ?";
 }
@@ -100,12 +100,33 @@ void Database::refresh() {
         return;
     }
     if (client_ && *address == address_) return;
-    auto config = config_;
-    if (!address->starts_with('/')) config.hostAddress = *address;
-    if (client_ && watching_) watcher_.getLoop()->runAfter(kRetireAfterSeconds, [retired = client_] {});
     LOG_INFO << "database host " << config_.host << " is at " << *address;
-    client_ = newClient(config, connections_, timeout_);
     address_ = *address;
+    replaceClientLocked();
+}
+
+void Database::replaceClientLocked() {
+    if (client_ && watching_) watcher_.getLoop()->runAfter(kRetireAfterSeconds, [retired = client_] {});
+    client_ = newClient(resolvedConfigLocked(), connections_, timeout_);
+}
+
+DatabaseConfig Database::resolvedConfigLocked() const {
+    auto config = config_;
+    if (!address_.starts_with('/')) config.hostAddress = address_;
+    return config;
+}
+
+std::optional<std::string> Database::connectionInfo() const {
+    std::lock_guard lock(mutex_);
+    if (address_.empty()) return std::nullopt;
+    return connectionString(resolvedConfigLocked());
+}
+
+void Database::discard(const DbClientPtr &client) {
+    std::lock_guard lock(mutex_);
+    if (!client || client != client_) return;
+    LOG_WARN << "a database read outlived its deadline; replacing the client";
+    replaceClientLocked();
 }
 
 void Database::watch() {

@@ -48,8 +48,18 @@ class Database {
     void refresh();
     // Keeps refreshing every second until destroyed.
     void watch();
+    // A libpq connection string for the resolved address, or nullopt while
+    // the host does not resolve. Thread-safe.
+    std::optional<std::string> connectionInfo() const;
+    // Replaces `client` if it is still the current one: a statement on it
+    // outlived its deadline, and Drogon 1.9 has been seen to keep such a
+    // connection busy for good. Thread-safe.
+    void discard(const DbClientPtr &client);
 
   private:
+    void replaceClientLocked();
+    DatabaseConfig resolvedConfigLocked() const;
+
     DatabaseConfig config_;
     std::size_t connections_;
     std::chrono::milliseconds timeout_;
@@ -60,8 +70,9 @@ class Database {
     bool watching_ = false;
 };
 
-// Adds to the counter row with one statement: UPDATE ... RETURNING where the
-// backend has it, UPDATE then SELECT in one transaction on MySQL.
+// Adds to the counter row through Drogon's client, for MySQL and SQLite:
+// UPDATE ... RETURNING on SQLite, UPDATE then SELECT in one transaction on
+// MySQL. (PostgreSQL: PgCounterStore.)
 class DbCounterStore final : public CounterStore {
   public:
     explicit DbCounterStore(std::shared_ptr<Database> database);

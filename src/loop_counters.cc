@@ -6,14 +6,14 @@
 
 namespace pageviews {
 
-LoopCounters::LoopCounters(std::shared_ptr<CounterStore> store, Counter::Limits limits, CounterEvents events)
-    : store_(std::move(store)), limits_(limits), events_(std::move(events)) {}
+LoopCounters::LoopCounters(StoreFor storeFor, Counter::Limits limits, CounterEvents events)
+    : storeFor_(std::move(storeFor)), limits_(limits), events_(std::move(events)) {}
 
 void LoopCounters::start(const std::vector<trantor::EventLoop *> &loops) {
     if (started_.load(std::memory_order_acquire) || loops.empty()) return;
     loops_ = loops;
     for (auto *loop : loops_) {
-        counters_.push_back(std::make_unique<Counter>(*loop, store_, limits_, events_));
+        counters_.push_back(std::make_unique<Counter>(*loop, storeFor_(*loop), limits_, events_));
         if (draining_) counters_.back()->startDraining();
     }
     started_.store(true, std::memory_order_release);

@@ -20,8 +20,10 @@ class LoopCounters {
   public:
     using Clock = Counter::Clock;
     using IdleReport = std::function<void(bool idle, Clock::time_point lastArrival)>;
+    // The store a loop's counter uses; called once per loop, by start().
+    using StoreFor = std::function<std::shared_ptr<CounterStore>(trantor::EventLoop &loop)>;
 
-    LoopCounters(std::shared_ptr<CounterStore> store, Counter::Limits limits, CounterEvents events = {});
+    LoopCounters(StoreFor storeFor, Counter::Limits limits, CounterEvents events = {});
     // Destroy after every loop passed to start() has stopped.
     ~LoopCounters() = default;
     LoopCounters(const LoopCounters &) = delete;
@@ -43,7 +45,7 @@ class LoopCounters {
   private:
     Counter &counterOf(const trantor::EventLoop *loop);
 
-    std::shared_ptr<CounterStore> store_;
+    StoreFor storeFor_;
     Counter::Limits limits_;
     CounterEvents events_;
     // Written by start() only, before started_ is set; read-only afterwards.

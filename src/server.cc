@@ -12,6 +12,7 @@
 #include "loop_counters.h"
 #include "metrics.h"
 #include "migrations.h"
+#include "pg_counter_store.h"
 #include "views.h"
 
 namespace pageviews {
@@ -76,6 +77,22 @@ void drainThenQuit(LoopCounters &counters, std::atomic<bool> &draining, const Se
     });
 }
 
+// PostgreSQL counts on connections of each I/O loop's own, answered only
+// after the commit (see PgConnection); the other backends share Drogon's
+// client. A batched counter has one batch in flight, so one connection.
+LoopCounters::StoreFor counterStores(const Settings &settings, const std::shared_ptr<Database> &database) {
+    if (settings.database.backend != Backend::Postgres) {
+        return [store = std::make_shared<DbCounterStore>(database)](trantor::EventLoop &) { return store; };
+    }
+    const std::size_t connections = settings.countMode == CountMode::Batched ? 1 : settings.dbConnections;
+    return [database, connections, timeout = settings.dbTimeout](trantor::EventLoop &loop) {
+        auto store = std::make_shared<PgCounterStore>(
+            loop, [database] { return database->connectionInfo(); }, connections, timeout);
+        store->start();
+        return store;
+    };
+}
+
 std::vector<trantor::EventLoop *> ioLoops(const drogon::HttpAppFramework &app) {
     std::vector<trantor::EventLoop *> loops;
     for (std::size_t i = 0; i < app.getThreadNum(); ++i) loops.push_back(app.getIOLoop(i));
@@ -93,12 +110,11 @@ int serve(const Settings &settings) {
     database->watch();
 
     auto &app = drogon::app();
-    auto store = std::make_shared<DbCounterStore>(database);
     Metrics metrics(PAGEVIEWS_VERSION);
     CounterEvents events{[&metrics](std::size_t views) { metrics.observeBatch(views); },
                          [&metrics](CountFailure kind) { metrics.observeFailure(kind); }};
     // Outlives app.run(), which returns once every I/O loop has stopped.
-    LoopCounters counters(store, counterLimits(settings), std::move(events));
+    LoopCounters counters(counterStores(settings, database), counterLimits(settings), std::move(events));
     std::atomic<bool> draining{false};
     registerViews(app, std::make_shared<ViewContext>(
                            ViewContext{counters, database, settings.dbTimeout, draining, metrics}));

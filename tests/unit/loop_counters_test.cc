@@ -37,7 +37,7 @@ class LoopCountersTest : public ::testing::Test {
 
     trantor::EventLoopThread first_, second_, main_;
     std::shared_ptr<ManualStore> store_ = std::make_shared<ManualStore>();
-    LoopCounters counters_{store_, Counter::Limits{}};
+    LoopCounters counters_{[store = store_](trantor::EventLoop &) { return store; }, Counter::Limits{}};
     Replies replies_;
 };
 

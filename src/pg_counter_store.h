@@ -1,0 +1,60 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <trantor/net/EventLoop.h>
+
+#include "counter_store.h"
+#include "pg_connection.h"
+
+namespace pageviews {
+
+// The statement that adds `amount` views and returns the new total. It runs
+// alone in an implicit transaction, so the server's ReadyForQuery after it
+// means the transaction committed or rolled back, and an error before it
+// (a refused COMMIT included) means it rolled back.
+std::string incrementQuery(std::int64_t amount);
+
+// What a query's outcome means for the views it carried:
+//   not (fully) sent               -> NotCounted (503): the server never ran it;
+//   sent, connection lost or timed
+//   out before ReadyForQuery       -> Unknown (504): it may have committed;
+//   an error, then ReadyForQuery   -> NotCounted: the transaction rolled back;
+//   no row                         -> NotCounted: the counter row is missing;
+//   otherwise                      -> the committed total.
+StoreReply counterReply(const PgQueryOutcome &outcome);
+
+// The PostgreSQL counter store of one event loop: a few connections of its
+// own (PgConnection), a view batch per connection at a time, the rest queued.
+// A batch that never reached a live connection is NotCounted.
+//
+// Thread-safety: construct anywhere; add(), reachable() and the callbacks run
+// on `loop`'s thread only. Destroy on that thread or after the loop stopped.
+class PgCounterStore final : public CounterStore {
+  public:
+    PgCounterStore(trantor::EventLoop &loop, PgConnection::ConnInfo connInfo, std::size_t connections,
+                   std::chrono::milliseconds timeout);
+    // Starts connecting; the connections reconnect by themselves afterwards.
+    void start();
+    void add(std::int64_t amount, std::function<void(StoreReply)> done) override;
+    bool reachable() const override;
+
+  private:
+    struct Pending {
+        std::int64_t amount;
+        std::function<void(StoreReply)> done;
+    };
+    void dispatch();
+    void failQueuedIfUnreachable();
+
+    std::vector<std::unique_ptr<PgConnection>> connections_;
+    std::deque<Pending> queue_;
+};
+
+}  // namespace pageviews

@@ -102,7 +102,10 @@ void readWithDeadline(const ViewContext &context, const std::string &sql,
         onFailure("database unavailable");
         return;
     }
-    const Deadline deadline(context.timeout, [onFailure] { onFailure("database timeout"); });
+    const Deadline deadline(context.timeout, [onFailure, database = context.database, client] {
+        database->discard(client);
+        onFailure("database timeout");
+    });
     client->execSqlAsync(
         sql,
         [deadline, onRows = std::move(onRows)](const drogon::orm::Result &rows) {

@@ -31,6 +31,10 @@ RUN set -eux; \
     export CXXFLAGS="$CXXFLAGS $CPPFLAGS"; \
     cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -Wno-dev; \
     cmake --build build -j"$(nproc)"
+# Given late, so that a new commit rebuilds one small file, not the app.
+ARG PAGEVIEWS_REVISION=unknown
+RUN cmake -S . -B build -DPAGEVIEWS_REVISION="$PAGEVIEWS_REVISION" -Wno-dev >/dev/null \
+    && cmake --build build -j"$(nproc)"
 # The runtime stage installs exactly the packages that own the shared
 # libraries the binary loads: no compiler, no headers, nothing guessed.
 SHELL ["/bin/bash", "-Eeuo", "pipefail", "-c"]
@@ -52,6 +56,8 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
     DEBIAN_FRONTEND=noninteractive xargs -a /tmp/runtime-packages.txt \
         apt-get install -y --no-install-recommends; \
     rm /tmp/runtime-packages.txt; \
+    mkdir -p /usr/share/doc/pageviews; \
+    dpkg-query --show --showformat='${Package}=${Version}\n' | tee /usr/share/doc/pageviews/packages.txt; \
     groupadd --system --gid 10001 pageviews; \
     useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/pageviews --create-home \
         --shell /usr/sbin/nologin pageviews; \
@@ -67,3 +73,15 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["pageviews", "healthcheck"]
 ENTRYPOINT ["pageviews"]
 CMD ["serve"]
+# Last, so that a new commit changes only metadata here.
+ARG PAGEVIEWS_VERSION=1.0.0
+ARG PAGEVIEWS_REVISION=unknown
+ARG PAGEVIEWS_CREATED=unknown
+ARG PAGEVIEWS_SOURCE=unknown
+LABEL org.opencontainers.image.title="pageviews" \
+      org.opencontainers.image.description="A page-view counter: C++ (Drogon) app image" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.source="${PAGEVIEWS_SOURCE}" \
+      org.opencontainers.image.version="${PAGEVIEWS_VERSION}" \
+      org.opencontainers.image.revision="${PAGEVIEWS_REVISION}" \
+      org.opencontainers.image.created="${PAGEVIEWS_CREATED}"

@@ -12,6 +12,7 @@
 #include "migrations.h"
 #include "server.h"
 #include "settings.h"
+#include "version.h"
 
 namespace {
 
@@ -61,7 +62,7 @@ int main(int argc, char *argv[]) {
         return 0;
     }
     if (command == "--version" || command == "version") {
-        std::cout << "pageviews " << PAGEVIEWS_VERSION << '\n';
+        std::cout << "pageviews " << versionLine() << '\n';
         return 0;
     }
     if (command != "serve" && command != "migrate" && command != "healthcheck") {

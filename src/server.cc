@@ -13,6 +13,7 @@
 #include "metrics.h"
 #include "migrations.h"
 #include "pg_counter_store.h"
+#include "version.h"
 #include "views.h"
 
 namespace pageviews {
@@ -103,7 +104,8 @@ std::vector<trantor::EventLoop *> ioLoops(const drogon::HttpAppFramework &app) {
 
 int serve(const Settings &settings) {
     trantor::Logger::setLogLevel(logLevelFrom(settings.logLevel));
-    LOG_INFO << "pageviews starting: " << describe(settings);
+    LOG_INFO << "pageviews starting: version=" << PAGEVIEWS_VERSION << " revision=" << revision() << ' '
+             << describe(settings);
 
     auto database = std::make_shared<Database>(settings.database, settings.dbConnections, settings.dbTimeout);
     if (!migrateEmbedded(settings, *database)) return 1;

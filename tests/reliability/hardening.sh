@@ -331,6 +331,30 @@ hardening_privileges_in_image() {
     row_end
 }
 
+label_of() { # IMAGE LABEL
+    docker image inspect --format "{{index .Config.Labels \"$2\"}}" "$1"
+}
+
+hardening_provenance() {
+    row_start hardening H14 "The app image says what it was built from: OCI labels, --version, package list"
+    local version revision created line packages
+    version=$(label_of "$PAGEVIEWS_IMAGE" org.opencontainers.image.version)
+    revision=$(label_of "$PAGEVIEWS_IMAGE" org.opencontainers.image.revision)
+    created=$(label_of "$PAGEVIEWS_IMAGE" org.opencontainers.image.created)
+    line=$(docker run --rm --label "$RUN_LABEL" --network none "$PAGEVIEWS_IMAGE" --version)
+    if [[ -n "${PAGEVIEWS_REVISION:-}" ]]; then
+        expect_eq "H14: the revision label is the commit the image was built from" "$PAGEVIEWS_REVISION" "$revision"
+    fi
+    check "H14: the revision label is a git commit" grep -qE '^[0-9a-f]{40}$' <<<"$revision"
+    expect_eq "H14: --version names the label's version and revision" "pageviews $version (revision $revision)" "$line"
+    check "H14: the created label is an RFC 3339 UTC time" grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' <<<"$created"
+    packages=$(docker run --rm --label "$RUN_LABEL" --network none --entrypoint cat "$PAGEVIEWS_IMAGE" \
+        /usr/share/doc/pageviews/packages.txt)
+    check "H14: the image lists its packages as name=version (libpq5 among them)" grep -qE '^libpq5=[0-9]' <<<"$packages"
+    observe "$line; created $created; $(wc -l <<<"$packages") packages in /usr/share/doc/pageviews/packages.txt"
+    row_end
+}
+
 # Logs of every container, kept before compose down removes them.
 save_logs() { # NAME
     compose logs --no-color --timestamps >"$WORK/logs-$1.txt" 2>&1 || true
@@ -364,4 +388,5 @@ test_hardening() {
     hardening_host_header
     hardening_binary
     hardening_privileges_in_image
+    hardening_provenance
 }

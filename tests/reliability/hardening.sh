@@ -302,6 +302,8 @@ image_file_elf() { # IMAGE PATH
         <"$WORK/elf-under-test"
 }
 
+lacks_symtab() { ! grep -q '\.symtab' <<<"$1"; }
+
 hardening_binary() {
     row_start hardening H12 "The app binary is built with Debian's hardening flags and stripped"
     local elf
@@ -310,7 +312,7 @@ hardening_binary() {
     check "H12: RELRO segment (GNU_RELRO)" grep -q 'GNU_RELRO' <<<"$elf"
     check "H12: immediate binding, so RELRO covers the GOT (-z now: BIND_NOW)" grep -qE '\(FLAGS\).*BIND_NOW|\(FLAGS_1\).*NOW' <<<"$elf"
     check "H12: stack protector (__stack_chk_fail referenced)" grep -q '__stack_chk_fail' <<<"$elf"
-    check "H12: stripped (no .symtab)" bash -c '! grep -q "\.symtab" <<<"$1"' _ "$elf"
+    check "H12: stripped (no .symtab)" lacks_symtab "$elf"
     local fortified
     fortified=$(grep -oE '__[a-z0-9_]+_chk\b' <<<"$elf" | grep -v __stack_chk_fail | sort -u | tr '\n' ' ' || true)
     observe "PIE, RELRO, BIND_NOW, stack protector, stripped; _FORTIFY_SOURCE checked calls: ${fortified:-none (the code makes no fortifiable libc call; the flag comes from dpkg-buildflags)}"
@@ -355,6 +357,32 @@ hardening_provenance() {
     row_end
 }
 
+# The mode of the root directory ("./") in every layer of IMAGE.
+layer_root_modes() { # IMAGE
+    # shellcheck disable=SC2016 # the script runs in the tools container
+    docker save "$1" | tools_on none sh -c \
+        'mkdir /tmp/image && tar -x -C /tmp/image && for layer in /tmp/image/*/layer.tar; do tar -tvf "$layer" | awk "\$6 == \"./\" {print \$1}"; done' |
+        sort -u | tr '\n' ' ' | sed 's/ *$//'
+}
+
+hardening_base_image() {
+    local base=${BASE_IMAGE:-debian:trixie-slim}
+    row_start hardening H15 "The base image ($base) is laid out like the official slim one"
+    local modes layout
+    modes=$(layer_root_modes "$base")
+    expect_eq "H15: its layers give the root directory mode 0755 (a 0700 root breaks non-root users on the vfs driver)" \
+        drwxr-xr-x "$modes"
+    layout=$(docker run --rm --label "$RUN_LABEL" --network none --entrypoint sh "$base" -c \
+        'printf "debs=%s " "$(find /var/cache/apt/archives -name "*.deb" | wc -l)"
+         printf "locale_files=%s " "$(find /usr/share/locale /usr/share/man -type f | wc -l)"
+         printf "security_suite=%s" "$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | grep -c -- "-security")"')
+    check "H15: no cached .deb files" grep -q 'debs=0 ' <<<"$layout"
+    check "H15: no locales or man pages (the slim image's dpkg excludes)" grep -q 'locale_files=0 ' <<<"$layout"
+    check "H15: its apt sources include the security suite" grep -qE 'security_suite=[1-9]' <<<"$layout"
+    observe "layer root modes: $modes; $layout"
+    row_end
+}
+
 # Logs of every container, kept before compose down removes them.
 save_logs() { # NAME
     compose logs --no-color --timestamps >"$WORK/logs-$1.txt" 2>&1 || true
@@ -389,4 +417,5 @@ test_hardening() {
     hardening_binary
     hardening_privileges_in_image
     hardening_provenance
+    hardening_base_image
 }

@@ -47,6 +47,8 @@ init_cluster() {
 if [[ "${1:-}" == postgres ]]; then
     if [[ $(id -u) -eq 0 ]]; then
         install -d -o postgres -g postgres -m 0700 "$PGDATA"
+        # As the official image does: the socket directory may be a fresh tmpfs.
+        install -d -o postgres -g postgres -m 3777 /var/run/postgresql
         exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
     fi
     [[ -s "$PGDATA/PG_VERSION" ]] || init_cluster

@@ -53,8 +53,9 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
     set -eux; \
     rm -f /etc/apt/apt.conf.d/docker-clean; \
     apt-get update; \
+    # ca-certificates: so that sslmode=verify-full can trust the system store.
     DEBIAN_FRONTEND=noninteractive xargs -a /tmp/runtime-packages.txt \
-        apt-get install -y --no-install-recommends; \
+        apt-get install -y --no-install-recommends ca-certificates; \
     rm /tmp/runtime-packages.txt; \
     mkdir -p /usr/share/doc/pageviews; \
     dpkg-query --show --showformat='${Package}=${Version}\n' | tee /usr/share/doc/pageviews/packages.txt; \

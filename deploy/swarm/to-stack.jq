@@ -17,6 +17,8 @@ del(.name)
       | if .tmpfs then .volumes = ((.volumes // []) + (.tmpfs | map({type: "tmpfs", target: split(":")[0]}))) else . end
       | del(.build, .pull_policy, .restart, .expose, .tmpfs)
       | if .ports then .ports |= map(.published |= number) else . end
-      | if .deploy.resources.limits then .deploy.resources.limits |= cpus_as_string else . end
+      # Swarm's format 3.9 has no pids limit (the engine enforces none for
+      # services before 23.0); Compose applies it.
+      | if .deploy.resources.limits then .deploy.resources.limits |= (cpus_as_string | del(.pids)) else . end
       | if .deploy.resources.reservations then .deploy.resources.reservations |= cpus_as_string else . end
   ))

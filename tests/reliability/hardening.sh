@@ -383,6 +383,45 @@ hardening_base_image() {
     row_end
 }
 
+# "memory pids nofile" as the kernel applies them inside CONTAINER: the
+# cgroup's memory limit (v1 or v2), its pids limit, PID 1's open files.
+limits_in_force() { # CONTAINER
+    docker exec "$1" sh -c '
+        memory=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes)
+        pids=$(cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max)
+        nofile=$(awk "/^Max open files/ {print \$4}" /proc/1/limits)
+        echo "$memory $pids $nofile"'
+}
+
+# "memory pids nofile" as the compose file sets them for SERVICE (bytes;
+# nofile empty when unset).
+limits_configured() { # SERVICE
+    # shellcheck disable=SC2016 # a jq program, not shell
+    compose config --format json | tools_on none jq -r --arg s "$1" \
+        '.services[$s] | "\(.deploy.resources.limits.memory // "unset") \(.deploy.resources.limits.pids // "unset") \(.ulimits.nofile.soft // "")"'
+}
+
+hardening_limits() {
+    row_start hardening H16 "Memory, process and open-file limits set and in force on every long-running service"
+    local id name want got seen='' service
+    for service in db app web; do
+        want=$(limits_configured "$service")
+        check "H16: the compose file limits $service's memory and processes" grep -qE '^[0-9]+ [0-9]+ ' <<<"$want"
+        for id in $(project_containers); do
+            name=$(docker inspect --format '{{index .Config.Labels "com.docker.compose.service"}}' "$id")
+            [[ "$name" == "$service" ]] || continue
+            got=$(limits_in_force "$id")
+            seen+="$name: $got; "
+            # db keeps its image's open-file limit: compare what is set.
+            [[ -n "${want##* }" ]] || got="${got% *} "
+            expect_eq "H16: $name runs with them (memory bytes, pids, open files)" "$want" "$got"
+        done
+        check "H16: a $service container was checked" grep -q "$service: " <<<"$seen"
+    done
+    observe "memory bytes, pids, open files: $seen"
+    row_end
+}
+
 # Logs of every container, kept before compose down removes them.
 save_logs() { # NAME
     compose logs --no-color --timestamps >"$WORK/logs-$1.txt" 2>&1 || true
@@ -418,4 +457,5 @@ test_hardening() {
     hardening_privileges_in_image
     hardening_provenance
     hardening_base_image
+    hardening_limits
 }

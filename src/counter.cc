@@ -44,11 +44,14 @@ void Counter::enqueue(Done done) {
         return;
     }
     queue_.push_back(Waiter{std::move(done), lastArrival_ + limits_.timeout});
-    if (inFlight_.size() >= limits_.maxInFlight || lingering_) return;
+    if (inFlight_.size() >= limits_.maxInFlight) return;
+    // A full batch goes now, lingering or not; the linger timer then finds
+    // less (or nothing) to send.
     if (limits_.maxWait.count() == 0 || queue_.size() >= limits_.maxBatch) {
         flush();
         return;
     }
+    if (lingering_) return;
     lingering_ = true;
     loop_.runAfter(std::chrono::duration<double>(limits_.maxWait), [this, alive = alive_] {
         if (!*alive) return;

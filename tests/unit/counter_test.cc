@@ -79,6 +79,13 @@ TEST_F(CounterTest, LingersUpToMaxWaitToFillABatch) {
     EXPECT_EQ(store_->amountOf(0), 3);
 }
 
+TEST_F(CounterTest, ALingeringCounterSendsAsSoonAsTheBatchIsFull) {
+    auto &counter = make({.maxBatch = 3, .maxWait = std::chrono::microseconds(10'000'000)});
+    for (int i = 0; i < 3; ++i) counter.count(replies_.collector());
+    // amountOf waits 2 s at most, far below the 10 s linger.
+    EXPECT_EQ(store_->amountOf(0), 3);
+}
+
 TEST_F(CounterTest, PerRequestModeSendsOneStatementPerView) {
     auto &counter = make({.maxBatch = 1, .maxInFlight = 100});
     for (int i = 0; i < 3; ++i) counter.count(replies_.collector());
@@ -113,13 +120,17 @@ TEST_F(CounterTest, AStatementPastTheDeadlineAnswersUnknownAndFreesTheCounter) {
 }
 
 TEST_F(CounterTest, StoreErrorsReachEveryWaiterOfTheBatch) {
-    auto &counter = make({});
-    counter.count(replies_.collector());
-    ASSERT_EQ(store_->amountOf(0), 1);
+    // A lingering counter gathers the three views into one statement.
+    auto &counter = make({.maxWait = std::chrono::microseconds(100'000)});
+    for (int i = 0; i < 3; ++i) counter.count(replies_.collector());
+    ASSERT_EQ(store_->amountOf(0), 3);
     store_->answer(0, CountError{CountFailure::NotCounted, "database error"});
-    const auto replies = replies_.waitFor(1);
-    ASSERT_EQ(replies.size(), 1u);
-    EXPECT_EQ(std::get<CountError>(replies[0]).reason, "database error");
+    const auto replies = replies_.waitFor(3);
+    ASSERT_EQ(replies.size(), 3u);
+    for (const auto &reply : replies) {
+        ASSERT_TRUE(std::holds_alternative<CountError>(reply));
+        EXPECT_EQ(std::get<CountError>(reply).reason, "database error");
+    }
 }
 
 TEST_F(CounterTest, DrainingRefusesNewViewsButFinishesTheBatchInFlight) {

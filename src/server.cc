@@ -103,6 +103,7 @@ std::vector<trantor::EventLoop *> ioLoops(const drogon::HttpAppFramework &app) {
 }  // namespace
 
 int serve(const Settings &settings) {
+    // Before anything logs; Drogon's own setLogLevel sets this same level.
     trantor::Logger::setLogLevel(logLevelFrom(settings.logLevel));
     LOG_INFO << "pageviews starting: version=" << PAGEVIEWS_VERSION << " revision=" << revision() << ' '
              << describe(settings);
@@ -130,7 +131,6 @@ int serve(const Settings &settings) {
         .setIntSignalHandler(onSignal)
         .addListener(settings.listenHost, settings.listenPort)
         .setThreadNum(settings.threads)
-        .setLogLevel(logLevelFrom(settings.logLevel))
         .enableServerHeader(false)
         .setIdleConnectionTimeout(60)
         .setClientMaxBodySize(16 * 1024)

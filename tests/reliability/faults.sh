@@ -1,6 +1,9 @@
 # shellcheck shell=bash
 # Faults 1-7 of issue 6, each under steady load (see load.sh), each checked
-# for "nothing lost". Sourced by tests/reliability/run.
+# for "nothing lost", and faults 8-10 of issue 15: a view is answered only
+# after its COMMIT succeeded (F8 deterministically, F9 as a full disk does
+# it), and no database connection outlives its deadline (F10). Sourced by
+# tests/reliability/run.
 
 # A failed request may take the DB timeout plus this much (proxying, scheduling).
 readonly FAIL_SLACK_S=0.5
@@ -450,6 +453,116 @@ fault_down_up() {
     row_end
 }
 
+# ---------------------------------------------------------------------------
+# Issue 15. Status meanings under test (README): 200 counted and committed,
+# with its number; 503 certainly not counted (an error before COMMIT was
+# sent, a refused COMMIT, a statement error, no live connection); 504 the
+# COMMIT was sent and no answer came (unknown).
+
+# The app replicas' addresses on a cluster network (frontend, backend).
+replica_ips() { # NETWORK
+    local id network
+    network=$(network_of "$1")
+    for id in $(containers_of app); do ip_on "$id" "$network"; done
+}
+
+# COUNT sequential GET of URL from the tools container, in load.sh's lines
+# (so that load_stats and check_nothing_lost read them like any load).
+get_from_tools() { # URL COUNT PERIOD ID_PREFIX
+    tools bash /r/load.sh "$1" 1 "$3" 30 "$2" "$4"
+}
+
+# The numbers of the 200s in load files, one a line, in file order.
+acknowledged_numbers() { # FILE...
+    awk '$3 == 200 && $4 ~ /^[0-9]+$/ {print $4}' "$@"
+}
+
+# How many requests of a load file started in [FROM, TO) and got STATUS.
+status_between() { # FILE FROM TO STATUS
+    awk -v f="$2" -v t="$3" -v s="$4" '$2 + 0 >= f + 0 && $2 + 0 < t + 0 && $3 == s' "$1" | wc -l
+}
+
+# At least N requests of a load file started at or after FROM were answered
+# with something other than 200 / with 200.
+load_failed_since() { # FILE FROM N
+    (($(awk -v f="$2" '$2 + 0 >= f + 0 && $3 != 200' "$1" | wc -l) >= $3))
+}
+load_ok_since() { # FILE FROM N
+    (($(awk -v f="$2" '$2 + 0 >= f + 0 && $3 == 200' "$1" | wc -l) >= $3))
+}
+
+readonly F8_VIA_NGINX=6 F8_PER_REPLICA=2 F8_AFTER=3
+
+fault_commit_refused() {
+    row_start fault F8 "COMMIT refused: a deferred constraint trigger on page_views raises at every COMMIT that updated it; $F8_VIA_NGINX GET / through nginx and $F8_PER_REPLICA straight at each of the $REPLICAS replicas (backend network), then DROP TRIGGER and $F8_AFTER more"
+    local refused=$WORK/f8.load after_file=$WORK/f8-after.load before during after ip n=0 trigger=false
+    : >"$refused"
+    : >"$after_file"
+    tools_start "$(network_of backend)"
+    before=$(db_views)
+    # Deferred, so the UPDATE itself succeeds and returns its row; only the
+    # COMMIT fails. A view must not be answered 200 before that COMMIT.
+    if db_psql >"$WORK/f8.sql" 2>&1 <<'SQL'; then
+CREATE FUNCTION rt_fail() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'refused'; END$$;
+CREATE CONSTRAINT TRIGGER rt_fail AFTER UPDATE ON page_views DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rt_fail();
+SQL
+        trigger=true
+        pass "F8: the trigger that refuses every COMMIT of a counted view is in place"
+    else
+        fail "F8: the trigger that refuses every COMMIT is in place" "$(tr '\n' ' ' <"$WORK/f8.sql")"
+    fi
+    if [[ "$trigger" == true ]]; then
+        # One request at a time, so each answer is the app's verdict on one
+        # refused COMMIT (nginx re-sends a 503 to the other replicas: the
+        # client still sees 503 when all of them refuse).
+        "$ROOT/tests/reliability/load.sh" "$BASE_URL/" 1 0.1 30 "$F8_VIA_NGINX" "f8-$RUN_ID-nginx" >>"$refused" 2>/dev/null || true
+        for ip in $(replica_ips backend); do
+            n=$((n + 1))
+            get_from_tools "http://$ip:8000/" "$F8_PER_REPLICA" 0.1 "f8-$RUN_ID-replica$n" >>"$refused" 2>/dev/null || true
+        done
+        during=$(db_views)
+    fi
+    # Always dropped (also when the requests above failed to run): the
+    # faults after this one count again.
+    if db_psql >>"$WORK/f8.sql" 2>&1 <<<'DROP TRIGGER IF EXISTS rt_fail ON page_views; DROP FUNCTION IF EXISTS rt_fail();'; then
+        [[ "$trigger" == false ]] || pass "F8: the trigger was dropped"
+    else
+        fail "F8: the trigger was dropped" "$(tail -n 3 "$WORK/f8.sql" | tr '\n' ' ')"
+    fi
+    [[ "$trigger" == true ]] || { row_end; return; }
+    "$ROOT/tests/reliability/load.sh" "$BASE_URL/" 1 0.1 30 "$F8_AFTER" "f8-$RUN_ID-after" >"$after_file" 2>/dev/null || true
+    after=$(db_views)
+
+    load_stats "$refused"
+    local expected=$((F8_VIA_NGINX + REPLICAS * F8_PER_REPLICA)) n503
+    n503=$(awk '$3 == 503' "$refused" | wc -l)
+    if ((S_TOTAL == expected && n503 == expected)); then
+        pass "F8: every one of the $expected views whose COMMIT was refused was answered 503 (not counted), longest ${S_MAX503} s"
+    else
+        fail "F8: every view whose COMMIT was refused is answered 503 (not 200, not 504)" \
+            "$S_TOTAL of $expected answered: ${S_STATUSES:-none}; numbers given: $(acknowledged_numbers "$refused" | tr '\n' ' ')"
+    fi
+    expect_eq "F8: the DB count did not move while every COMMIT was refused" "$before" "$during"
+    local want got
+    if [[ "$before" =~ ^[0-9]+$ ]]; then
+        want=$(seq "$((before + 1))" "$((before + F8_AFTER))" | tr '\n' ' ')
+    fi
+    got=$(acknowledged_numbers "$after_file" | tr '\n' ' ')
+    expect_eq "F8: after DROP TRIGGER counting continued with exactly the next numbers" "${want:-?}" "$got"
+    expect_eq "F8: after DROP TRIGGER the DB count is the count before plus those $F8_AFTER" "$((${before:-0} + F8_AFTER))" "$after"
+    local numbers
+    numbers=$(acknowledged_numbers "$refused" "$after_file")
+    if [[ -z "$numbers" ]] || all_unique "$numbers"; then
+        pass "F8: no number was given twice across the whole test ($(grep -c . <<<"$numbers" || true) given)"
+    else
+        fail "F8: no number is given twice across the whole test" \
+            "given more than once: $(sort -n <<<"$numbers" | uniq -d | tr '\n' ' ')(all: $(tr '\n' ' ' <<<"$numbers"))"
+    fi
+    observe "$S_TOTAL views while every COMMIT was refused ($F8_VIA_NGINX through nginx, $F8_PER_REPLICA straight at each replica): ${S_STATUSES:-none}"
+    observe "count $before -> $during while refused; after DROP TRIGGER numbers ${got% } and count $after"
+    row_end
+}
+
 # PAGEVIEWS_RELIABILITY_FAULTS="F3 F6" runs only those (for debugging;
 # the doc is then not written unless asked for).
 wants_fault() { [[ -z "${PAGEVIEWS_RELIABILITY_FAULTS:-}" || " $PAGEVIEWS_RELIABILITY_FAULTS " == *" $1 "* ]]; }
@@ -461,10 +574,9 @@ test_faults() {
     if wants_fault F4; then fault_rolling_restart; fi
     if wants_fault F5; then fault_nginx_reload; fi
     if wants_fault F6; then fault_sigterm; fi
+    if wants_fault F8; then fault_commit_refused; fi
     # F7 replaces every container: keep the logs for the secret check.
     save_logs before-down
     tools_stop
     if wants_fault F7; then fault_down_up; fi
-    row_note fault F8 "DB disk full or read-only" \
-        "Not tested: PostgreSQL then fails the UPDATE, which the app reports like any other database error (504, outcome unknown, or 503 without a connection); filling a volume or remounting it read-only under load is beyond these tests' bounded, host-safe faults."
 }

@@ -563,6 +563,164 @@ SQL
     row_end
 }
 
+readonly F10_ROUNDS=8 F10_EVERY_S=4 F10_PROBES=4
+
+# Ends every backend with a client address: the app's connections (psql here
+# comes over the Unix socket). From the postgres database, which stays open
+# when the app's refuses connections. Prints how many it ended.
+terminate_app_backends() {
+    db_psql postgres <<<'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE client_addr IS NOT NULL;'
+}
+
+# "address count" of the backends of the app's database, one a line.
+backends_by_addr() {
+    db_psql postgres <<<"SELECT host(client_addr) || ' ' || count(*) FROM pg_stat_activity WHERE datname = :'db' AND client_addr IS NOT NULL GROUP BY client_addr ORDER BY client_addr;"
+}
+
+# (A failed query is not "none left".)
+no_app_backends() {
+    local seen
+    seen=$(backends_by_addr) && [[ -z "$seen" ]]
+}
+
+# Every address given has at least N backends (a replica's whole pool; more
+# while a replaced pool is still closing).
+pools_full() { # N ADDRESS...
+    local n=$1 seen addr count
+    shift
+    seen=$(backends_by_addr) || return 1
+    for addr in "$@"; do
+        count=$(awk -v a="$addr" '$1 == a {print $2}' <<<"$seen")
+        ((${count:-0} >= n)) || return 1
+    done
+}
+
+allow_connections() {
+    db_psql postgres <<<'ALTER DATABASE :"db" ALLOW_CONNECTIONS true;' >/dev/null
+}
+
+# Each replica's pool size: PAGEVIEWS_DB_CONNECTIONS in its environment, or
+# the app's default (2, README).
+pool_size() {
+    local size
+    size=$(docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$(containers_of app | head -n 1)" \
+        | sed -n 's/^PAGEVIEWS_DB_CONNECTIONS=//p')
+    printf '%s' "${size:-2}"
+}
+
+fault_refused_connections() {
+    row_start fault F10 "terminated backends, then refused connections, under steady load (4 clients): pg_terminate_backend of every app backend every ${F10_EVERY_S} s, $F10_ROUNDS times, then ALTER DATABASE ... ALLOW_CONNECTIONS false and terminate again; $F10_PROBES GET / straight at each replica (backend network) while refused; then ALLOW_CONNECTIONS true"
+    local before after ids t0 t_refused t_allowed round ended=() ips=() ip pids=() pool limit
+    local file=$WORK/f10.load
+    tools_start "$(network_of backend)"
+    mapfile -t ips < <(replica_ips backend)
+    pool=$(pool_size)
+    limit=$(fcalc "$DB_TIMEOUT_S + $FAIL_SLACK_S")
+    ids=$(identities_of app)
+    before=$(db_views)
+    load_start f10 4 0.05 100 6000
+    t0=$(now)
+    wait_until 20 load_ok_since "$WORK/f10.load" "$t0" 20 || log "F10: the load had fewer than 20 acknowledged views after 20 s"
+    # 1. Connections dropped mid-statement, again and again: the app must
+    # notice each and open a new one.
+    t0=$(now)
+    for ((round = 1; round <= F10_ROUNDS; round++)); do
+        ended+=("$(terminate_app_backends 2>/dev/null || echo '?')")
+        sleep_until "$(fcalc "$t0 + $round * $F10_EVERY_S")"
+    done
+    # 2. Now no new connection is allowed (from here on, teardown undoes it
+    # if this fault does not get to), and the ones left are ended.
+    # shellcheck disable=SC2034 # read by undo_fault (lib.sh)
+    FAULT_UNDO=allow_connections
+    if ! db_psql postgres <<<'ALTER DATABASE :"db" ALLOW_CONNECTIONS false;' >/dev/null 2>"$WORK/f10.sql"; then
+        fail "F10: ALTER DATABASE ... ALLOW_CONNECTIONS false" "$(tr '\n' ' ' <"$WORK/f10.sql")"
+    fi
+    ended+=("$(terminate_app_backends 2>/dev/null || echo '?')")
+    if wait_until 10 no_app_backends; then
+        t_refused=$(now)
+    else
+        t_refused=$(now)
+        fail "F10: no app backend left once connections are refused" "after 10 s: $({ backends_by_addr 2>&1 || true; } | tr '\n' ' ')"
+    fi
+    # 3. Each replica, straight (nginx would hide a replica that answers 504
+    # behind the others' 503s, or the reverse), while refused: 503 at once,
+    # never a 504 after the DB timeout.
+    for ip in "${ips[@]}"; do
+        get_from_tools "http://$ip:8000/" "$F10_PROBES" 0.5 "f10-$RUN_ID-$ip" >"$WORK/f10-refused-$ip.load" 2>/dev/null &
+        pids+=($!)
+    done
+    wait "${pids[@]}" || true
+    t_allowed=$(now)
+    # 4. Connections allowed again.
+    if allow_connections 2>"$WORK/f10.sql"; then
+        # shellcheck disable=SC2034 # read by undo_fault (lib.sh)
+        FAULT_UNDO=''
+    else
+        fail "F10: ALTER DATABASE ... ALLOW_CONNECTIONS true" "$(tr '\n' ' ' <"$WORK/f10.sql")"
+    fi
+    # 5. Every replica back to its whole pool (a connection stuck on a
+    # terminated backend never comes back) and counting.
+    local full=yes seen
+    if ! wait_until 30 pools_full "$pool" "${ips[@]}"; then full=no; fi
+    seen=$({ backends_by_addr 2>&1 || true; } | tr '\n' ',' | sed 's/,$//; s/,/, /g')
+    local recovered=() attempt
+    for ip in "${ips[@]}"; do
+        for ((attempt = 1; attempt <= 3; attempt++)); do
+            get_from_tools "http://$ip:8000/" 1 0.1 "f10-$RUN_ID-back$attempt-$ip" >>"$WORK/f10-back-$ip.load" 2>/dev/null || true
+            if load_ok_since "$WORK/f10-back-$ip.load" 0 1; then
+                recovered+=("$ip")
+                break
+            fi
+            sleep 1
+        done
+    done
+    sleep 2
+    load_stop f10
+    after=$(db_views)
+
+    local n bad max statuses refused_summary=''
+    for ip in "${ips[@]}"; do
+        load_stats "$WORK/f10-refused-$ip.load"
+        n=$(awk '$3 == 503' "$WORK/f10-refused-$ip.load" | wc -l)
+        max=$(awk '{ if ($5 + 0 > m) m = $5 + 0 } END { printf "%.2f", m }' "$WORK/f10-refused-$ip.load")
+        refused_summary+="${refused_summary:+; }$ip: ${S_STATUSES:-none}, longest $max s"
+        if ((S_TOTAL == F10_PROBES && n == F10_PROBES)) && awk -v m="$max" -v l="$limit" 'BEGIN { exit !(m <= l) }'; then
+            pass "F10: replica $ip answered all $F10_PROBES views 503 while connections were refused, longest $max s (limit $limit s)"
+        else
+            fail "F10: replica $ip answers 503 within its deadline ($limit s) while connections are refused" \
+                "$S_TOTAL of $F10_PROBES answered: ${S_STATUSES:-none}, longest $max s"
+        fi
+        cat "$WORK/f10-refused-$ip.load" "$WORK/f10-back-$ip.load" >>"$file" 2>/dev/null || true
+    done
+    # Through nginx meanwhile: a replica stuck on a dead connection is the
+    # only one nginx keeps in rotation (the others answer 503, it 504), so
+    # every view would be 504 there.
+    bad=$(status_between "$file" "$t_refused" "$t_allowed" 504)
+    statuses=$(awk -v f="$t_refused" -v t="$t_allowed" '$2 + 0 >= f + 0 && $2 + 0 < t + 0 {print $3}' "$WORK/f10.load" | sort | uniq -c | awk '{printf "%s%s: %s", (NR > 1 ? ", " : ""), $2, $1}')
+    expect_eq "F10: no view got 504 while connections were refused (through nginx: ${statuses:-none})" 0 "$bad"
+    if [[ "$full" == yes ]]; then
+        pass "F10: every replica has its whole pool of $pool connections again ($seen)"
+    else
+        fail "F10: every replica has its whole pool of $pool connections again within 30 s" \
+            "backends by replica address: ${seen:-none} (replicas ${ips[*]})"
+    fi
+    expect_eq "F10: every replica counts again (200 straight at it)" "${ips[*]}" "${recovered[*]}"
+    if app_ids_unchanged "$ids"; then
+        pass "F10: no app replica restarted"
+    else
+        fail "F10: no app replica restarted" "identities changed: $(identities_of app | tr '\n' ' ')"
+    fi
+    check_nothing_lost F10 "$file" "$before" "$after" "$(resent_after_error "f10-$RUN_ID")"
+    observe "backends ended per round: ${ended[*]}"
+    observe "straight at each replica while refused: $refused_summary"
+    observe "through nginx while refused: ${statuses:-none}"
+    observe "after ALLOW_CONNECTIONS true: backends per replica ${seen:-none}; counting again: ${#recovered[@]} of ${#ips[@]}"
+    load_stats "$file"
+    observe "$S_TOTAL requests ($S_STATUSES)"
+    observe "$LOST_SUMMARY"
+    row_end
+}
+
 # PAGEVIEWS_RELIABILITY_FAULTS="F3 F6" runs only those (for debugging;
 # the doc is then not written unless asked for).
 wants_fault() { [[ -z "${PAGEVIEWS_RELIABILITY_FAULTS:-}" || " $PAGEVIEWS_RELIABILITY_FAULTS " == *" $1 "* ]]; }
@@ -575,6 +733,7 @@ test_faults() {
     if wants_fault F5; then fault_nginx_reload; fi
     if wants_fault F6; then fault_sigterm; fi
     if wants_fault F8; then fault_commit_refused; fi
+    if wants_fault F10; then fault_refused_connections; fi
     # F7 replaces every container: keep the logs for the secret check.
     save_logs before-down
     tools_stop

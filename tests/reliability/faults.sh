@@ -563,6 +563,159 @@ SQL
     row_end
 }
 
+readonly F9_DISK_MB=128
+readonly F9_COMPOSE=$ROOT/tests/reliability/compose.db-small-disk.yml
+readonly F9_DATA=/var/lib/postgresql/small-disk/data
+
+# compose with F9's small disk for the db layered on, for the commands that
+# create its container (exec, logs and restart find it without the file).
+compose_small_disk() {
+    PAGEVIEWS_RELIABILITY_EXTRA_COMPOSE="${PAGEVIEWS_RELIABILITY_EXTRA_COMPOSE:-} $F9_COMPOSE" \
+        PAGEVIEWS_F9_DISK_MB=$F9_DISK_MB compose_quiet "$@"
+}
+
+# The first line of db's log since EPOCH-SECONDS saying it ran out of space
+# (without the terminal codes compose puts in front of log lines).
+db_out_of_space_line() { # SINCE
+    compose logs --no-color --no-log-prefix --since "$1" db 2>/dev/null | grep -m 1 -F 'No space left on device' \
+        | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'
+}
+
+fault_db_disk_full() {
+    row_start fault F9 "database out of disk space under steady load (4 clients): PostgreSQL's data directory on a ${F9_DISK_MB} MB tmpfs volume (tests/reliability/compose.db-small-disk.yml), filled with a file until writes fail, pg_switch_wal() until PostgreSQL cannot create its next WAL segment, then the file deleted (db restarted only if it did not recover in 20 s)"
+    local before after volume holder="$PROJECT-f9-holder" datadir disk fill t_load t_fill t_full='' t_free full_line='' switches=0
+    local db_id restarts0 restarted=no
+    # A fresh database on the small disk: migrate creates the schema again
+    # (count 0); the app replicas find the new container by name.
+    if ! compose_small_disk up --detach --no-build db migrate; then
+        fail "F9: db recreated on the small disk" "compose failed (see above)"
+        row_end
+        return
+    fi
+    if ! wait_until 90 f9_schema_ready; then
+        fail "F9: migrate created the schema on the small disk" "no page_views row after 90 s: $(compose ps --all migrate db 2>&1 | tail -n 2 | tr '\n' ' ')"
+        row_end
+        return
+    fi
+    # Never fill anything but the small disk: the data directory must be on it.
+    datadir=$(db_psql <<<'SHOW data_directory;' 2>&1 || true)
+    # shellcheck disable=SC2016 # expanded inside the container
+    disk=$(compose exec -T db sh -c 'df -P -k "$PGDATA" | tail -n 1' 2>&1 || true)
+    if [[ "$datadir" == "$F9_DATA" && "$disk" == tmpfs* ]] \
+        && (($(awk '{print $2}' <<<"$disk") <= F9_DISK_MB * 1024)); then
+        pass "F9: PostgreSQL runs on the small disk ($datadir on tmpfs, $(awk '{printf "%d of %d MB used", $3 / 1024, $2 / 1024}' <<<"$disk"))"
+    else
+        fail "F9: PostgreSQL runs on the small disk ($F9_DATA on a tmpfs of ${F9_DISK_MB} MB)" \
+            "data_directory '$datadir', df: '$disk'; not filling anything"
+        row_end
+        return
+    fi
+    # The volume is emptied when no container uses it: a holder keeps it (and
+    # so the cluster) mounted while the db exits or restarts, and is where the
+    # filler file is written and deleted even when the db is down.
+    volume=$(docker volume ls -q --filter "label=com.docker.compose.project=$PROJECT" \
+        --filter "label=com.docker.compose.volume=db-small-disk")
+    docker rm -f "$holder" >/dev/null 2>&1 || true
+    docker run -d --name "$holder" --label "$RUN_LABEL" --network none -v "$volume:/disk" \
+        "$TOOLS_IMAGE" sleep 600 >/dev/null
+    # Every replica reaches the new database before the load starts.
+    if ! wait_until 60 f9_app_counts; then
+        fail "F9: the app counts on the new database" "no 200 for GET /api/views through nginx in 60 s"
+    fi
+    db_id=$(containers_of --all db)
+    restarts0=$(docker inspect --format '{{.RestartCount}}' "$db_id")
+    before=$(db_views)
+    probe_start f9 150
+    load_start f9 4 0.05 100 6000
+    t_load=$(now)
+    wait_until 20 load_ok_since "$WORK/f9.load" "$t_load" 20 \
+        || log "F9: the load had fewer than 20 acknowledged views after 20 s: $(awk '{print $3}' "$WORK/f9.load" | sort | uniq -c | tr '\n' ' ')"
+
+    # 1. Fill the disk. Bounded by size (count = the whole disk) and time.
+    t_fill=$EPOCHSECONDS
+    fill=$(docker exec "$holder" timeout 30 dd if=/dev/zero of=/disk/filler bs=1M count="$F9_DISK_MB" 2>&1 || true)
+    if [[ "$fill" == *'No space left on device'* ]]; then
+        pass "F9: the disk is full ($(docker exec "$holder" du -m /disk/filler | cut -f1) MB of filler, $(docker exec "$holder" df -P -k /disk | awk 'NR == 2 {print $4}') KB left)"
+    else
+        fail "F9: the filler filled the disk" "dd: $(tr '\n' ' ' <<<"$fill")"
+    fi
+    # 2. Commits go on into the current WAL segment, which is already there:
+    # make PostgreSQL start a new one, which it cannot create. The next commit
+    # (the load's) then fails to write it: PANIC, or an error. At most 10
+    # switches, each given 3 s to show in the log.
+    while ((switches < 10)) && [[ -z "$full_line" ]]; do
+        switches=$((switches + 1))
+        db_psql <<<'SELECT pg_switch_wal();' >/dev/null 2>&1 || true
+        if wait_until 3 db_out_of_space_line "$t_fill"; then
+            t_full=$(now)
+            full_line=$(db_out_of_space_line "$t_fill")
+        fi
+    done
+    if [[ -n "$full_line" ]]; then
+        # The moment PostgreSQL logged it (log_line_prefix '%m [%p] ', the
+        # default of both images), not when this loop noticed.
+        t_full=$(date -u -d "$(awk '{print $1 " " $2 " " $3}' <<<"$full_line")" +%s.%N 2>/dev/null || printf '%s' "$t_full")
+        pass "F9: PostgreSQL refused writes: $full_line"
+    else
+        fail "F9: PostgreSQL runs out of space (logs 'No space left on device')" \
+            "not after $switches WAL switches; its last log lines: $(compose logs --no-color --no-log-prefix --tail 3 db 2>&1 | tr '\n' ' ')"
+    fi
+    # 3. Under load while it refuses (views fail), then free the space.
+    wait_until 10 load_failed_since "$WORK/f9.load" "${t_full:-$(now)}" 10 \
+        || log "F9: fewer than 10 views failed in the 10 s after running out of space: $(awk -v f="${t_full:-0}" '$2 + 0 >= f + 0 {print $3}' "$WORK/f9.load" | sort | uniq -c | tr '\n' ' ')"
+    docker exec "$holder" rm -f /disk/filler
+    t_free=$(now)
+    # 4. Recovery: PostgreSQL restarts by itself after a PANIC (or Docker
+    # restarts the container if it exited). Only if views are still not
+    # counted 20 s later is it restarted by hand.
+    if ! wait_until 20 load_ok_since "$WORK/f9.load" "$t_free" 1; then
+        restarted=yes
+        log "F9: no view counted 20 s after the space was freed ($(docker inspect --format '{{.State.Status}} restarts {{.RestartCount}}' "$db_id")); restarting db"
+        docker restart --time 30 "$db_id" >/dev/null || true
+        wait_until 60 load_ok_since "$WORK/f9.load" "$t_free" 1 || true
+    fi
+    local back
+    back=$(awk -v f="$t_free" '$2 + 0 >= f + 0 && $3 == 200 {print $2}' "$WORK/f9.load" | sort -n | head -n 1)
+    # Let the load see the recovered database for a while (numbers after the
+    # recovery must not repeat those before it).
+    sleep_until "$(fcalc "${back:-$(now)} + 3")"
+    load_stop f9
+    probe_stop f9
+    after=$(db_views)
+    docker rm -f "$holder" >/dev/null 2>&1 || true
+
+    if [[ -n "$back" ]]; then
+        pass "F9: views were counted again $(fcalc "$back - $t_free") s after the space was freed (db restarted by hand: $restarted)"
+    else
+        fail "F9: views are counted again after the space is freed" "no 200 since; db: $(docker inspect --format '{{.State.Status}}' "$db_id" 2>&1)"
+    fi
+    check_nothing_lost F9 "$WORK/f9.load" "$before" "$after" "$(resent_after_error "f9-$RUN_ID")"
+    # A number acknowledged before the disk filled and then lost is given
+    # again after the recovery: say when, relative to PostgreSQL's refusal.
+    local twice
+    twice=$(awk -v t="${t_full:-0}" '$3 == 200 && $4 ~ /^[0-9]+$/ { n[$4]++; at[$4] = at[$4] sprintf(" %+.2f s", $2 - t) }
+        END { for (k in n) if (n[k] > 1) printf "%s%s (at%s)", (s++ ? ", " : ""), k, at[k] }' "$WORK/f9.load")
+    [[ -z "$twice" ]] || observe "numbers acknowledged twice (times from PostgreSQL's out-of-space log line): $twice"
+    local n200 n503 n504
+    n200=$(awk '$3 == 200' "$WORK/f9.load" | wc -l)
+    n503=$(awk '$3 == 503' "$WORK/f9.load" | wc -l)
+    n504=$(awk '$3 == 504' "$WORK/f9.load" | wc -l)
+    observe "$S_TOTAL requests (200: $n200, 503: $n503, 504: $n504, other: $((S_TOTAL - n200 - n503 - n504)))"
+    [[ -z "$full_line" ]] || observe "after $switches WAL switch(es) PostgreSQL logged: $(cut -c 1-160 <<<"$full_line")"
+    observe "db restarted by Docker $(($(docker inspect --format '{{.RestartCount}}' "$db_id" 2>/dev/null || echo "$restarts0") - restarts0)) time(s), by the test: $restarted"
+    [[ -z "$back" ]] || observe "counting again $(fcalc "$back - $t_free") s after the filler was deleted"
+    observe "$LOST_SUMMARY"
+    row_end
+}
+
+f9_schema_ready() { [[ "$(db_views)" =~ ^[0-9]+$ ]]; }
+
+# A read of the count through nginx: the app has a live connection to the
+# database and the schema is there.
+f9_app_counts() {
+    [[ "$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "$BASE_URL/api/views")" == 200 ]]
+}
+
 readonly F10_ROUNDS=8 F10_EVERY_S=4 F10_PROBES=4
 
 # Ends every backend with a client address: the app's connections (psql here
@@ -738,4 +891,6 @@ test_faults() {
     save_logs before-down
     tools_stop
     if wants_fault F7; then fault_down_up; fi
+    # Last: it leaves the db on a fresh database on its small disk.
+    if wants_fault F9; then fault_db_disk_full; fi
 }

@@ -585,9 +585,12 @@ compose_small_disk() {
 }
 
 # The first line of db's log since EPOCH-SECONDS saying it ran out of space
-# (without the terminal codes compose puts in front of log lines).
+# (without the terminal codes compose puts in front of log lines); fails
+# when there is none. Reads the whole log: a reader that stopped at the
+# first match would kill compose with SIGPIPE, a failure under pipefail.
 db_out_of_space_line() { # SINCE
-    compose logs --no-color --no-log-prefix --since "$1" db 2>/dev/null | grep -m 1 -F 'No space left on device' \
+    compose logs --no-color --no-log-prefix --since "$1" db 2>/dev/null \
+        | awk '!found && index($0, "No space left on device") { print; found = 1 } END { exit !found }' \
         | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'
 }
 

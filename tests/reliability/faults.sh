@@ -1,6 +1,9 @@
 # shellcheck shell=bash
 # Faults 1-7 of issue 6, each under steady load (see load.sh), each checked
-# for "nothing lost". Sourced by tests/reliability/run.
+# for "nothing lost", and faults 8-10 of issue 15: a view is answered only
+# after its COMMIT succeeded (F8 deterministically, F9 as a full disk does
+# it), and no database connection outlives its deadline (F10). Sourced by
+# tests/reliability/run.
 
 # A failed request may take the DB timeout plus this much (proxying, scheduling).
 readonly FAIL_SLACK_S=0.5
@@ -450,6 +453,461 @@ fault_down_up() {
     row_end
 }
 
+# ---------------------------------------------------------------------------
+# Issue 15. Status meanings under test (README): 200 counted and committed,
+# with its number; 503 certainly not counted (an error before COMMIT was
+# sent, a refused COMMIT, a statement error, no live connection); 504 the
+# COMMIT was sent and no answer came (unknown).
+
+# The app replicas' addresses on a cluster network (frontend, backend).
+replica_ips() { # NETWORK
+    local id network
+    network=$(network_of "$1")
+    for id in $(containers_of app); do ip_on "$id" "$network"; done
+}
+
+# COUNT sequential GET of URL from the tools container, in load.sh's lines
+# (so that load_stats and check_nothing_lost read them like any load).
+get_from_tools() { # URL COUNT PERIOD ID_PREFIX
+    tools bash /r/load.sh "$1" 1 "$3" 30 "$2" "$4"
+}
+
+# The numbers of the 200s in load files, one a line, in file order.
+acknowledged_numbers() { # FILE...
+    awk '$3 == 200 && $4 ~ /^[0-9]+$/ {print $4}' "$@"
+}
+
+# How many requests of a load file started in [FROM, TO) and got STATUS.
+status_between() { # FILE FROM TO STATUS
+    awk -v f="$2" -v t="$3" -v s="$4" '$2 + 0 >= f + 0 && $2 + 0 < t + 0 && $3 == s' "$1" | wc -l
+}
+
+# At least N requests of a load file started at or after FROM were answered
+# with something other than 200 / with 200.
+load_failed_since() { # FILE FROM N
+    (($(awk -v f="$2" '$2 + 0 >= f + 0 && $3 != 200' "$1" | wc -l) >= $3))
+}
+load_ok_since() { # FILE FROM N
+    (($(awk -v f="$2" '$2 + 0 >= f + 0 && $3 == 200' "$1" | wc -l) >= $3))
+}
+
+readonly F8_VIA_NGINX=6 F8_PER_REPLICA=2 F8_AFTER=3
+
+fault_commit_refused() {
+    row_start fault F8 "COMMIT refused: a deferred constraint trigger on page_views raises at every COMMIT that updated it; $F8_VIA_NGINX GET / through nginx and $F8_PER_REPLICA straight at each of the $REPLICAS replicas (backend network), then DROP TRIGGER and $F8_AFTER more"
+    local refused=$WORK/f8.load after_file=$WORK/f8-after.load before during after ip n=0 trigger=false
+    : >"$refused"
+    : >"$after_file"
+    tools_start "$(network_of backend)"
+    before=$(db_views)
+    # Deferred, so the UPDATE itself succeeds and returns its row; only the
+    # COMMIT fails. A view must not be answered 200 before that COMMIT.
+    if db_psql >"$WORK/f8.sql" 2>&1 <<'SQL'; then
+CREATE FUNCTION rt_fail() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'refused'; END$$;
+CREATE CONSTRAINT TRIGGER rt_fail AFTER UPDATE ON page_views DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rt_fail();
+SQL
+        trigger=true
+        pass "F8: the trigger that refuses every COMMIT of a counted view is in place"
+    else
+        fail "F8: the trigger that refuses every COMMIT is in place" "$(tr '\n' ' ' <"$WORK/f8.sql")"
+    fi
+    if [[ "$trigger" == true ]]; then
+        # One request at a time, so each answer is the app's verdict on one
+        # refused COMMIT (nginx re-sends a 503 to the other replicas: the
+        # client still sees 503 when all of them refuse).
+        "$ROOT/tests/reliability/load.sh" "$BASE_URL/" 1 0.1 30 "$F8_VIA_NGINX" "f8-$RUN_ID-nginx" >>"$refused" 2>/dev/null || true
+        for ip in $(replica_ips backend); do
+            n=$((n + 1))
+            get_from_tools "http://$ip:8000/" "$F8_PER_REPLICA" 0.1 "f8-$RUN_ID-replica$n" >>"$refused" 2>/dev/null || true
+        done
+        during=$(db_views)
+    fi
+    # Always dropped (also when the requests above failed to run): the
+    # faults after this one count again.
+    if db_psql >>"$WORK/f8.sql" 2>&1 <<<'DROP TRIGGER IF EXISTS rt_fail ON page_views; DROP FUNCTION IF EXISTS rt_fail();'; then
+        [[ "$trigger" == false ]] || pass "F8: the trigger was dropped"
+    else
+        fail "F8: the trigger was dropped" "$(tail -n 3 "$WORK/f8.sql" | tr '\n' ' ')"
+    fi
+    [[ "$trigger" == true ]] || { row_end; return; }
+    # Through nginx, one at a time until F8_AFTER are counted: nginx keeps
+    # replicas that answered 503 out of rotation for 4 s (and answers 503
+    # itself meanwhile, not counted). Bounded: 40 requests, 20 s.
+    local tries=0 deadline=$((SECONDS + 20))
+    while ((tries < 40 && SECONDS < deadline)) && ! load_ok_since "$after_file" 0 "$F8_AFTER"; do
+        tries=$((tries + 1))
+        "$ROOT/tests/reliability/load.sh" "$BASE_URL/" 1 0.25 5 1 "f8-$RUN_ID-after$tries" >>"$after_file" 2>/dev/null || true
+    done
+    after=$(db_views)
+
+    load_stats "$refused"
+    local expected=$((F8_VIA_NGINX + REPLICAS * F8_PER_REPLICA)) n503
+    n503=$(awk '$3 == 503' "$refused" | wc -l)
+    if ((S_TOTAL == expected && n503 == expected)); then
+        pass "F8: every one of the $expected views whose COMMIT was refused was answered 503 (not counted), longest ${S_MAX503} s"
+    else
+        fail "F8: every view whose COMMIT was refused is answered 503 (not 200, not 504)" \
+            "$S_TOTAL of $expected answered: ${S_STATUSES:-none}; numbers given: $(acknowledged_numbers "$refused" | tr '\n' ' ')"
+    fi
+    expect_eq "F8: the DB count did not move while every COMMIT was refused" "$before" "$during"
+    local want got
+    if [[ "$before" =~ ^[0-9]+$ ]]; then
+        want=$(seq "$((before + 1))" "$((before + F8_AFTER))" | tr '\n' ' ')
+    fi
+    got=$(acknowledged_numbers "$after_file" | tr '\n' ' ')
+    local after_other
+    after_other=$(awk '$3 != 200 && $3 != 503 {print $3}' "$after_file" | sort | uniq -c | tr '\n' ' ')
+    expect_eq "F8: after DROP TRIGGER counting continued with exactly the next numbers" "${want:-?}" "$got"
+    expect_eq "F8: after DROP TRIGGER the DB count is the count before plus those $F8_AFTER" "$((${before:-0} + F8_AFTER))" "$after"
+    expect_eq "F8: after DROP TRIGGER nothing but 200 and 503 (nginx's, while it rests the replicas)" "" "$after_other"
+    local numbers
+    numbers=$(acknowledged_numbers "$refused" "$after_file")
+    if [[ -z "$numbers" ]] || all_unique "$numbers"; then
+        pass "F8: no number was given twice across the whole test ($(grep -c . <<<"$numbers" || true) given)"
+    else
+        fail "F8: no number is given twice across the whole test" \
+            "given more than once: $(sort -n <<<"$numbers" | uniq -d | tr '\n' ' ')(all: $(tr '\n' ' ' <<<"$numbers"))"
+    fi
+    observe "$S_TOTAL views while every COMMIT was refused ($F8_VIA_NGINX through nginx, $F8_PER_REPLICA straight at each replica): ${S_STATUSES:-none}"
+    observe "count $before -> $during while refused; after DROP TRIGGER $(wc -l <"$after_file") requests, numbers ${got% } and count $after"
+    row_end
+}
+
+readonly F9_DISK_MB=128
+readonly F9_COMPOSE=$ROOT/tests/reliability/compose.db-small-disk.yml
+readonly F9_DATA=/var/lib/postgresql/small-disk/data
+
+# compose with F9's small disk for the db layered on, for the commands that
+# create its container (exec, logs and restart find it without the file).
+compose_small_disk() {
+    PAGEVIEWS_RELIABILITY_EXTRA_COMPOSE="${PAGEVIEWS_RELIABILITY_EXTRA_COMPOSE:-} $F9_COMPOSE" \
+        PAGEVIEWS_F9_DISK_MB=$F9_DISK_MB compose_quiet "$@"
+}
+
+# The first line of db's log since EPOCH-SECONDS saying it ran out of space
+# (without the terminal codes compose puts in front of log lines); fails
+# when there is none. Reads the whole log: a reader that stopped at the
+# first match would kill compose with SIGPIPE, a failure under pipefail.
+db_out_of_space_line() { # SINCE
+    compose logs --no-color --no-log-prefix --since "$1" db 2>/dev/null \
+        | awk '!found && index($0, "No space left on device") { print; found = 1 } END { exit !found }' \
+        | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'
+}
+
+fault_db_disk_full() {
+    row_start fault F9 "database out of disk space under steady load (4 clients): PostgreSQL's data directory on a ${F9_DISK_MB} MB tmpfs volume (tests/reliability/compose.db-small-disk.yml), filled with a file until writes fail, pg_switch_wal() until PostgreSQL cannot create its next WAL segment, then the file deleted (db restarted only if it did not recover in 20 s)"
+    local before after volume holder="$PROJECT-f9-holder" datadir disk fill t_load t_fill t_full='' t_free full_line='' switches=0
+    local db_id restarts0 restarted=no
+    # A fresh database on the small disk: migrate creates the schema again
+    # (count 0); the app replicas find the new container by name.
+    if ! compose_small_disk up --detach --no-build db migrate; then
+        fail "F9: db recreated on the small disk" "compose failed (see above)"
+        row_end
+        return
+    fi
+    if ! wait_until 90 f9_schema_ready; then
+        fail "F9: migrate created the schema on the small disk" "no page_views row after 90 s: $(compose ps --all migrate db 2>&1 | tail -n 2 | tr '\n' ' ')"
+        row_end
+        return
+    fi
+    # Never fill anything but the small disk: the data directory must be on it.
+    datadir=$(db_psql <<<'SHOW data_directory;' 2>&1 || true)
+    # shellcheck disable=SC2016 # expanded inside the container
+    disk=$(compose exec -T db sh -c 'df -P -k "$PGDATA" | tail -n 1' 2>&1 || true)
+    if [[ "$datadir" == "$F9_DATA" && "$disk" == tmpfs* ]] \
+        && (($(awk '{print $2}' <<<"$disk") <= F9_DISK_MB * 1024)); then
+        pass "F9: PostgreSQL runs on the small disk ($datadir on tmpfs, $(awk '{printf "%d of %d MB used", $3 / 1024, $2 / 1024}' <<<"$disk"))"
+    else
+        fail "F9: PostgreSQL runs on the small disk ($F9_DATA on a tmpfs of ${F9_DISK_MB} MB)" \
+            "data_directory '$datadir', df: '$disk'; not filling anything"
+        row_end
+        return
+    fi
+    # The volume is emptied when no container uses it: a holder keeps it (and
+    # so the cluster) mounted while the db exits or restarts, and is where the
+    # filler file is written and deleted even when the db is down.
+    volume=$(docker volume ls -q --filter "label=com.docker.compose.project=$PROJECT" \
+        --filter "label=com.docker.compose.volume=db-small-disk")
+    docker rm -f "$holder" >/dev/null 2>&1 || true
+    docker run -d --name "$holder" --label "$RUN_LABEL" --network none -v "$volume:/disk" \
+        "$TOOLS_IMAGE" sleep 600 >/dev/null
+    # Every replica reaches the new database before the load starts.
+    if ! wait_until 60 f9_app_counts; then
+        fail "F9: the app counts on the new database" "no 200 for GET /api/views through nginx in 60 s"
+    fi
+    db_id=$(containers_of --all db)
+    restarts0=$(docker inspect --format '{{.RestartCount}}' "$db_id")
+    before=$(db_views)
+    probe_start f9 150
+    load_start f9 4 0.05 100 6000
+    t_load=$(now)
+    wait_until 20 load_ok_since "$WORK/f9.load" "$t_load" 20 \
+        || log "F9: the load had fewer than 20 acknowledged views after 20 s: $(awk '{print $3}' "$WORK/f9.load" | sort | uniq -c | tr '\n' ' ')"
+
+    # 1. Fill the disk. Bounded by size (count = the whole disk) and time.
+    t_fill=$EPOCHSECONDS
+    fill=$(docker exec "$holder" timeout 30 dd if=/dev/zero of=/disk/filler bs=1M count="$F9_DISK_MB" 2>&1 || true)
+    if [[ "$fill" == *'No space left on device'* ]]; then
+        pass "F9: the disk is full ($(docker exec "$holder" du -m /disk/filler | cut -f1) MB of filler, $(docker exec "$holder" df -P -k /disk | awk 'NR == 2 {print $4}') KB left)"
+    else
+        fail "F9: the filler filled the disk" "dd: $(tr '\n' ' ' <<<"$fill")"
+    fi
+    # 2. Commits go on into the current WAL segment, which is already there:
+    # make PostgreSQL start a new one, which it cannot create. The next commit
+    # (the load's) then fails to write it: PANIC, or an error. At most 10
+    # switches, each given 3 s to show in the log.
+    while ((switches < 10)) && [[ -z "$full_line" ]]; do
+        switches=$((switches + 1))
+        db_psql <<<'SELECT pg_switch_wal();' >/dev/null 2>&1 || true
+        if wait_until 3 db_out_of_space_line "$t_fill"; then
+            t_full=$(now)
+            full_line=$(db_out_of_space_line "$t_fill")
+        fi
+    done
+    if [[ -n "$full_line" ]]; then
+        # The moment PostgreSQL logged it (log_line_prefix '%m [%p] ', the
+        # default of both images), not when this loop noticed.
+        t_full=$(date -u -d "$(awk '{print $1 " " $2 " " $3}' <<<"$full_line")" +%s.%N 2>/dev/null || printf '%s' "$t_full")
+        pass "F9: PostgreSQL refused writes: $full_line"
+    else
+        fail "F9: PostgreSQL runs out of space (logs 'No space left on device')" \
+            "not after $switches WAL switches; its last log lines: $(compose logs --no-color --no-log-prefix --tail 3 db 2>&1 | tr '\n' ' ')"
+    fi
+    # 3. Under load while it refuses (views fail), then free the space.
+    wait_until 10 load_failed_since "$WORK/f9.load" "${t_full:-$(now)}" 10 \
+        || log "F9: fewer than 10 views failed in the 10 s after running out of space: $(awk -v f="${t_full:-0}" '$2 + 0 >= f + 0 {print $3}' "$WORK/f9.load" | sort | uniq -c | tr '\n' ' ')"
+    docker exec "$holder" rm -f /disk/filler
+    t_free=$(now)
+    # 4. Recovery: PostgreSQL restarts by itself after a PANIC (or Docker
+    # restarts the container if it exited). Only if views are still not
+    # counted 20 s later is it restarted by hand.
+    if ! wait_until 20 load_ok_since "$WORK/f9.load" "$t_free" 1; then
+        restarted=yes
+        log "F9: no view counted 20 s after the space was freed ($(docker inspect --format '{{.State.Status}} restarts {{.RestartCount}}' "$db_id")); restarting db"
+        docker restart --time 30 "$db_id" >/dev/null || true
+        wait_until 60 load_ok_since "$WORK/f9.load" "$t_free" 1 || true
+    fi
+    local back
+    back=$(awk -v f="$t_free" '$2 + 0 >= f + 0 && $3 == 200 {print $2}' "$WORK/f9.load" | sort -n | head -n 1)
+    # Let the load see the recovered database for a while (numbers after the
+    # recovery must not repeat those before it).
+    sleep_until "$(fcalc "${back:-$(now)} + 3")"
+    load_stop f9
+    probe_stop f9
+    after=$(db_views)
+    docker rm -f "$holder" >/dev/null 2>&1 || true
+
+    if [[ -n "$back" ]]; then
+        pass "F9: views were counted again $(fcalc "$back - $t_free") s after the space was freed (db restarted by hand: $restarted)"
+    else
+        fail "F9: views are counted again after the space is freed" "no 200 since; db: $(docker inspect --format '{{.State.Status}}' "$db_id" 2>&1)"
+    fi
+    check_nothing_lost F9 "$WORK/f9.load" "$before" "$after" "$(resent_after_error "f9-$RUN_ID")"
+    # A number acknowledged before the disk filled and then lost is given
+    # again after the recovery: say when, relative to PostgreSQL's refusal.
+    local twice
+    twice=$(awk -v t="${t_full:-0}" '$3 == 200 && $4 ~ /^[0-9]+$/ { n[$4]++; at[$4] = at[$4] sprintf(" %+.2f s", $2 - t) }
+        END { for (k in n) if (n[k] > 1) printf "%s%s (at%s)", (s++ ? ", " : ""), k, at[k] }' "$WORK/f9.load")
+    [[ -z "$twice" ]] || observe "numbers acknowledged twice (times from PostgreSQL's out-of-space log line): $twice"
+    local n200 n503 n504
+    n200=$(awk '$3 == 200' "$WORK/f9.load" | wc -l)
+    n503=$(awk '$3 == 503' "$WORK/f9.load" | wc -l)
+    n504=$(awk '$3 == 504' "$WORK/f9.load" | wc -l)
+    observe "$S_TOTAL requests (200: $n200, 503: $n503, 504: $n504, other: $((S_TOTAL - n200 - n503 - n504)))"
+    [[ -z "$full_line" ]] || observe "after $switches WAL switch(es) PostgreSQL logged: $(cut -c 1-160 <<<"$full_line")"
+    observe "db restarted by Docker $(($(docker inspect --format '{{.RestartCount}}' "$db_id" 2>/dev/null || echo "$restarts0") - restarts0)) time(s), by the test: $restarted"
+    [[ -z "$back" ]] || observe "counting again $(fcalc "$back - $t_free") s after the filler was deleted"
+    observe "$LOST_SUMMARY"
+    row_end
+}
+
+f9_schema_ready() { [[ "$(db_views)" =~ ^[0-9]+$ ]]; }
+
+# A read of the count through nginx: the app has a live connection to the
+# database and the schema is there.
+f9_app_counts() {
+    [[ "$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "$BASE_URL/api/views")" == 200 ]]
+}
+
+readonly F10_ROUNDS=8 F10_EVERY_S=4 F10_PROBES=4 F10_PILE_S=0.5
+
+# Ends every backend with a client address: the app's connections (psql here
+# comes over the Unix socket). From the postgres database, which stays open
+# when the app's refuses connections. Prints how many it ended.
+terminate_app_backends() {
+    db_psql postgres <<<'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE client_addr IS NOT NULL;'
+}
+
+# The same, but mid-statement: the connection that Drogon 1.9 keeps busy for
+# good is one dropped while a statement was in flight on it; at 4 clients a
+# statement takes a millisecond and a plain terminate mostly finds them
+# idle. So a transaction (over the socket, never ended itself) locks the
+# counter row, the app's UPDATEs queue behind it for F10_PILE_S (less than
+# the app's deadline; that is how long views pile up, not a wait for
+# something), and the same transaction then ends every app backend.
+# Prints "WAITING ENDED": how many were waiting on the lock, how many ended.
+terminate_app_backends_mid_statement() {
+    db_psql <<SQL
+BEGIN;
+\o /dev/null
+SELECT views FROM page_views WHERE path = '/' FOR UPDATE;
+SELECT pg_sleep($F10_PILE_S);
+\o
+SELECT count(*) FILTER (WHERE wait_event_type = 'Lock') || '/' || count(pg_terminate_backend(pid))
+    FROM pg_stat_activity WHERE client_addr IS NOT NULL;
+COMMIT;
+SQL
+}
+
+# "address count" of the backends of the app's database, one a line.
+backends_by_addr() {
+    db_psql postgres <<<"SELECT host(client_addr) || ' ' || count(*) FROM pg_stat_activity WHERE datname = :'db' AND client_addr IS NOT NULL GROUP BY client_addr ORDER BY client_addr;"
+}
+
+# (A failed query is not "none left".)
+no_app_backends() {
+    local seen
+    seen=$(backends_by_addr) && [[ -z "$seen" ]]
+}
+
+# Every address given has at least N backends (a replica's whole pool; more
+# while a replaced pool is still closing).
+pools_full() { # N ADDRESS...
+    local n=$1 seen addr count
+    shift
+    seen=$(backends_by_addr) || return 1
+    for addr in "$@"; do
+        count=$(awk -v a="$addr" '$1 == a {print $2}' <<<"$seen")
+        ((${count:-0} >= n)) || return 1
+    done
+}
+
+allow_connections() {
+    db_psql postgres <<<'ALTER DATABASE :"db" ALLOW_CONNECTIONS true;' >/dev/null
+}
+
+# Each replica's pool size: PAGEVIEWS_DB_CONNECTIONS in its environment, or
+# the app's default (2, README).
+pool_size() {
+    local size
+    size=$(docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$(containers_of app | head -n 1)" \
+        | sed -n 's/^PAGEVIEWS_DB_CONNECTIONS=//p')
+    printf '%s' "${size:-2}"
+}
+
+fault_refused_connections() {
+    row_start fault F10 "terminated backends, then refused connections, under steady load (4 clients): pg_terminate_backend of every app backend every ${F10_EVERY_S} s, $F10_ROUNDS times, each while the app's UPDATEs wait on the counter row (locked ${F10_PILE_S} s by psql), then ALTER DATABASE ... ALLOW_CONNECTIONS false and terminate again; $F10_PROBES GET / straight at each replica (backend network) while refused; then ALLOW_CONNECTIONS true"
+    local before after ids t0 t_refused t_allowed round ended=() ips=() ip pids=() pool limit
+    local file=$WORK/f10.load
+    tools_start "$(network_of backend)"
+    mapfile -t ips < <(replica_ips backend)
+    pool=$(pool_size)
+    limit=$(fcalc "$DB_TIMEOUT_S + $FAIL_SLACK_S")
+    ids=$(identities_of app)
+    before=$(db_views)
+    load_start f10 4 0.05 100 6000
+    t0=$(now)
+    wait_until 20 load_ok_since "$WORK/f10.load" "$t0" 20 || log "F10: the load had fewer than 20 acknowledged views after 20 s"
+    # 1. Connections dropped mid-statement, again and again: the app must
+    # notice each and open a new one (or replace the pool).
+    t0=$(now)
+    for ((round = 1; round <= F10_ROUNDS; round++)); do
+        ended+=("$(terminate_app_backends_mid_statement 2>/dev/null || echo '?')")
+        sleep_until "$(fcalc "$t0 + $round * $F10_EVERY_S")"
+    done
+    # 2. Now no new connection is allowed (from here on, teardown undoes it
+    # if this fault does not get to), and the ones left are ended.
+    # shellcheck disable=SC2034 # read by undo_fault (lib.sh)
+    FAULT_UNDO=allow_connections
+    if ! db_psql postgres <<<'ALTER DATABASE :"db" ALLOW_CONNECTIONS false;' >/dev/null 2>"$WORK/f10.sql"; then
+        fail "F10: ALTER DATABASE ... ALLOW_CONNECTIONS false" "$(tr '\n' ' ' <"$WORK/f10.sql")"
+    fi
+    ended+=("$(terminate_app_backends 2>/dev/null || echo '?')")
+    if wait_until 10 no_app_backends; then
+        t_refused=$(now)
+    else
+        t_refused=$(now)
+        fail "F10: no app backend left once connections are refused" "after 10 s: $({ backends_by_addr 2>&1 || true; } | tr '\n' ' ')"
+    fi
+    # 3. Each replica, straight (nginx would hide a replica that answers 504
+    # behind the others' 503s, or the reverse), while refused: 503 at once,
+    # never a 504 after the DB timeout.
+    for ip in "${ips[@]}"; do
+        get_from_tools "http://$ip:8000/" "$F10_PROBES" 0.5 "f10-$RUN_ID-$ip" >"$WORK/f10-refused-$ip.load" 2>/dev/null &
+        pids+=($!)
+    done
+    wait "${pids[@]}" || true
+    t_allowed=$(now)
+    # 4. Connections allowed again.
+    if allow_connections 2>"$WORK/f10.sql"; then
+        # shellcheck disable=SC2034 # read by undo_fault (lib.sh)
+        FAULT_UNDO=''
+    else
+        fail "F10: ALTER DATABASE ... ALLOW_CONNECTIONS true" "$(tr '\n' ' ' <"$WORK/f10.sql")"
+    fi
+    # 5. Every replica back to its whole pool (a connection stuck on a
+    # terminated backend never comes back) and counting.
+    local full=yes seen
+    if ! wait_until 30 pools_full "$pool" "${ips[@]}"; then full=no; fi
+    seen=$({ backends_by_addr 2>&1 || true; } | tr '\n' ',' | sed 's/,$//; s/,/, /g')
+    local recovered=() attempt
+    for ip in "${ips[@]}"; do
+        for ((attempt = 1; attempt <= 3; attempt++)); do
+            get_from_tools "http://$ip:8000/" 1 0.1 "f10-$RUN_ID-back$attempt-$ip" >>"$WORK/f10-back-$ip.load" 2>/dev/null || true
+            if load_ok_since "$WORK/f10-back-$ip.load" 0 1; then
+                recovered+=("$ip")
+                break
+            fi
+            sleep 1
+        done
+    done
+    sleep 2
+    load_stop f10
+    after=$(db_views)
+
+    local n bad max statuses refused_summary=''
+    for ip in "${ips[@]}"; do
+        load_stats "$WORK/f10-refused-$ip.load"
+        n=$(awk '$3 == 503' "$WORK/f10-refused-$ip.load" | wc -l)
+        max=$(awk '{ if ($5 + 0 > m) m = $5 + 0 } END { printf "%.2f", m }' "$WORK/f10-refused-$ip.load")
+        refused_summary+="${refused_summary:+; }$ip: ${S_STATUSES:-none}, longest $max s"
+        if ((S_TOTAL == F10_PROBES && n == F10_PROBES)) && awk -v m="$max" -v l="$limit" 'BEGIN { exit !(m <= l) }'; then
+            pass "F10: replica $ip answered all $F10_PROBES views 503 while connections were refused, longest $max s (limit $limit s)"
+        else
+            fail "F10: replica $ip answers 503 within its deadline ($limit s) while connections are refused" \
+                "$S_TOTAL of $F10_PROBES answered: ${S_STATUSES:-none}, longest $max s"
+        fi
+        cat "$WORK/f10-refused-$ip.load" "$WORK/f10-back-$ip.load" >>"$file" 2>/dev/null || true
+    done
+    # Through nginx meanwhile: a replica stuck on a dead connection is the
+    # only one nginx keeps in rotation (the others answer 503, it 504), so
+    # every view would be 504 there.
+    bad=$(status_between "$file" "$t_refused" "$t_allowed" 504)
+    statuses=$(awk -v f="$t_refused" -v t="$t_allowed" '$2 + 0 >= f + 0 && $2 + 0 < t + 0 {print $3}' "$WORK/f10.load" | sort | uniq -c | awk '{printf "%s%s: %s", (NR > 1 ? ", " : ""), $2, $1}')
+    expect_eq "F10: no view got 504 while connections were refused (through nginx: ${statuses:-none})" 0 "$bad"
+    if [[ "$full" == yes ]]; then
+        pass "F10: every replica has its whole pool of $pool connections again ($seen)"
+    else
+        fail "F10: every replica has its whole pool of $pool connections again within 30 s" \
+            "backends by replica address: ${seen:-none} (replicas ${ips[*]})"
+    fi
+    expect_eq "F10: every replica counts again (200 straight at it)" "${ips[*]}" "${recovered[*]}"
+    if app_ids_unchanged "$ids"; then
+        pass "F10: no app replica restarted"
+    else
+        fail "F10: no app replica restarted" "identities changed: $(identities_of app | tr '\n' ' ')"
+    fi
+    check_nothing_lost F10 "$file" "$before" "$after" "$(resent_after_error "f10-$RUN_ID")"
+    observe "backends waiting on the row lock/ended per round: ${ended[*]} (the last: ended after ALLOW_CONNECTIONS false)"
+    observe "straight at each replica while refused: $refused_summary"
+    observe "through nginx while refused: ${statuses:-none}"
+    observe "after ALLOW_CONNECTIONS true: backends per replica ${seen:-none}; counting again: ${#recovered[@]} of ${#ips[@]}"
+    load_stats "$file"
+    observe "$S_TOTAL requests ($S_STATUSES)"
+    observe "$LOST_SUMMARY"
+    row_end
+}
+
 # PAGEVIEWS_RELIABILITY_FAULTS="F3 F6" runs only those (for debugging;
 # the doc is then not written unless asked for).
 wants_fault() { [[ -z "${PAGEVIEWS_RELIABILITY_FAULTS:-}" || " $PAGEVIEWS_RELIABILITY_FAULTS " == *" $1 "* ]]; }
@@ -461,10 +919,12 @@ test_faults() {
     if wants_fault F4; then fault_rolling_restart; fi
     if wants_fault F5; then fault_nginx_reload; fi
     if wants_fault F6; then fault_sigterm; fi
+    if wants_fault F8; then fault_commit_refused; fi
+    if wants_fault F10; then fault_refused_connections; fi
     # F7 replaces every container: keep the logs for the secret check.
     save_logs before-down
     tools_stop
     if wants_fault F7; then fault_down_up; fi
-    row_note fault F8 "DB disk full or read-only" \
-        "Not tested: PostgreSQL then fails the UPDATE, which the app reports like any other database error (504, outcome unknown, or 503 without a connection); filling a volume or remounting it read-only under load is beyond these tests' bounded, host-safe faults."
+    # Last: it leaves the db on a fresh database on its small disk.
+    if wants_fault F9; then fault_db_disk_full; fi
 }

@@ -33,11 +33,23 @@ identities_of() { # SERVICE
 
 host_pid() { docker inspect --format '{{.State.Pid}}' "$1"; }
 
+# db_psql [DATABASE]: runs the SQL on stdin with psql inside the db
+# container, as the owner (POSTGRES_USER), over the Unix socket (so its own
+# backend has no client_addr), in DATABASE (default: the app's, POSTGRES_DB).
+# Unaligned, tuples only; stops at the first error and then exits non-zero.
+# The app's database name is the psql variable db (:"db" and :'db' in SQL),
+# for statements that must name it from another database.
+# shellcheck disable=SC2120 # DATABASE is optional
+db_psql() {
+    # shellcheck disable=SC2016 # expanded inside the container
+    compose exec -T db sh -c 'psql -X -q -t -A -v ON_ERROR_STOP=1 -v db="$POSTGRES_DB" \
+        -U "$POSTGRES_USER" -d "${1:-$POSTGRES_DB}"' sh "${1:-}"
+}
+
 # The count straight from PostgreSQL (psql inside the db container).
 db_views() {
-    # shellcheck disable=SC2016 # expanded inside the container
-    compose exec -T db sh -c 'psql -X -q -t -A -U "$POSTGRES_USER" -d "$POSTGRES_DB"' \
-        <<<"SELECT views FROM page_views WHERE path = '/';" 2>/dev/null | tr -d '[:space:]'
+    # shellcheck disable=SC2119 # the app's database
+    db_psql <<<"SELECT views FROM page_views WHERE path = '/';" 2>/dev/null | tr -d '[:space:]'
 }
 
 now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
@@ -206,6 +218,18 @@ row_end() {
 # A row that is documented but not tested.
 row_note() { # KIND ID WHAT NOTE
     printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "out of scope" >>"$RESULTS"
+}
+
+# A fault that changes the database beyond its own row (F10 refuses
+# connections to it) names here the command that undoes it; teardown runs
+# it when the fault did not get to (an error, Ctrl-C), before anything else.
+FAULT_UNDO=''
+undo_fault() {
+    [[ -n "$FAULT_UNDO" ]] || return 0
+    local undo=$FAULT_UNDO
+    FAULT_UNDO=''
+    log "undoing the interrupted fault: $undo"
+    "$undo" || log "warning: '$undo' failed"
 }
 
 md_cell() { printf '%s' "${1//|/\\|}"; }

@@ -12,6 +12,7 @@
 #include "loop_counters.h"
 #include "metrics.h"
 #include "migrations.h"
+#include "request_policy.h"
 #include "views.h"
 
 namespace pageviews {
@@ -115,6 +116,7 @@ int serve(const Settings &settings) {
         .setLogLevel(logLevelFrom(settings.logLevel))
         .enableServerHeader(false)
         .setIdleConnectionTimeout(60)
+        .setPipeliningRequestsNumber(kMaxPipelinedRequests)
         .setClientMaxBodySize(16 * 1024)
         .setClientMaxMemoryBodySize(16 * 1024)
         .setMaxConnectionNum(100000)

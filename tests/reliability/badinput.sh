@@ -473,7 +473,7 @@ bad_input_pipeline_flood() {
 }
 
 bad_input_content_length_zero() {
-    row_start input B17 "GET / with Content-Length: 0: through nginx, and straight to an app replica"
+    row_start input B17 "GET / with Content-Length: 0: through nginx, and straight to an app replica; then, straight to the replica, GET / + the same + GET / pipelined, and a refused request on a keep-alive connection"
     printf 'GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n' | add_case B17 content-length-0
     local before after line
     before=$(db_views)
@@ -488,6 +488,26 @@ bad_input_content_length_zero() {
     expect_eq "B17 via app: refused with 400 and not counted (the app cannot tell it from an empty chunked body)" "400 $before" \
         "$(field "$line" statuses) $after"
     observe "app: $(outcome "$line"), count $before → $after"
+    # After a refusal the app answers nothing more on that connection and
+    # counts nothing more from it, and closes it at once, keep-alive or not.
+    rm -r "$CASES/B17"
+    printf 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\nGET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\nGET / HTTP/1.1\r\nHost: localhost\r\n\r\n' \
+        | add_case B17 refused-in-a-pipeline
+    before=$(db_views)
+    line=$(raw app B17 2>&1 || true)
+    after=$(db_views)
+    expect_eq "B17 via app: GET /, GET / with Content-Length: 0, GET / pipelined: 200, 400, the connection closed, only the first counted" \
+        "200,400 1 $((before + 1))" "$(field "$line" statuses) $(field "$line" closed) $after"
+    observe "app, pipelined GET / + refused + GET /: $(field "$line" statuses), closed $(field "$line" closed), count $before → $after"
+    rm -r "$CASES/B17"
+    printf 'GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello' | add_case B17 keep-alive-refused
+    line=$(raw app B17 2>&1 || true)
+    if [[ "$(field "$line" statuses) $(field "$line" closed)" == "400 1" ]]; then
+        pass "B17 via app: a refused request on a keep-alive connection is answered 400 and the connection closed ($(field "$line" seconds) s)"
+    else
+        fail "B17 via app: a refused request on a keep-alive connection is answered 400 and the connection closed" "$(outcome "$line"): ${line:0:200}"
+    fi
+    observe "app, keep-alive request with a body: $(outcome "$line"), closed after $(field "$line" seconds) s"
     check_alive B17
     row_end
 }

@@ -13,6 +13,7 @@
 #include "metrics.h"
 #include "migrations.h"
 #include "pg_counter_store.h"
+#include "request_policy.h"
 #include "version.h"
 #include "views.h"
 
@@ -133,6 +134,7 @@ int serve(const Settings &settings) {
         .setThreadNum(settings.threads)
         .enableServerHeader(false)
         .setIdleConnectionTimeout(60)
+        .setPipeliningRequestsNumber(kMaxPipelinedRequests)
         .setClientMaxBodySize(16 * 1024)
         .setClientMaxMemoryBodySize(16 * 1024)
         .setMaxConnectionNum(100000)

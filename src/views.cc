@@ -1,6 +1,8 @@
 #include "views.h"
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <drogon/HttpResponse.h>
@@ -180,14 +182,37 @@ RequestShape shapeOf(const HttpRequestPtr &request) {
     shape.contentLength = request->getHeader("content-length");
     shape.targetBytes = request->path().size() + request->query().size();
     // Drogon moves the Cookie header into cookies(): count both.
-    for (const auto &[name, value] : request->headers()) shape.headerBytes += name.size() + value.size() + 4;
+    for (const auto &[name, value] : request->headers()) {
+        shape.headerBytes += name.size() + value.size() + 4;
+        shape.headerNames.push_back(name);
+    }
     for (const auto &[name, value] : request->cookies()) shape.headerBytes += name.size() + value.size() + 2;
     return shape;
 }
 
+// A connection's requests are all read and screened on its I/O thread, so
+// each thread keeps its own list, without locks. 10 s is far longer than the
+// requests already read behind a refused one take to reach the screen
+// (microseconds), and short enough that a later connection with the same
+// ports is rarely mistaken for the refused one.
+RefusedConnections &refusedConnections() {
+    thread_local RefusedConnections refused(256, std::chrono::seconds(10));
+    return refused;
+}
+
+std::string connectionOf(const HttpRequestPtr &request) {
+    return request->peerAddr().toIpPort() + ' ' + request->localAddr().toIpPort();
+}
+
+bool onRefusedConnection(const HttpRequestPtr &request) {
+    auto &refused = refusedConnections();
+    return !refused.empty() && refused.contains(connectionOf(request), RefusedConnections::Clock::now());
+}
+
 // Refuses, before routing, what no route of this app takes: OPTIONS (which
-// Drogon would otherwise answer itself as a CORS preflight) and requests
-// that break the request policy.
+// Drogon would otherwise answer itself as a CORS preflight), requests that
+// break the request policy, and whatever else arrives on a connection after
+// such a refusal (see RefusedConnections).
 void screenRequest(const HttpRequestPtr &request, drogon::AdviceCallback &&respond,
                    drogon::AdviceChainCallback &&next) {
     if (request->method() == drogon::Options) {
@@ -196,10 +221,12 @@ void screenRequest(const HttpRequestPtr &request, drogon::AdviceCallback &&respo
         respond(response);
         return;
     }
-    if (const auto refusal = refuseRequest(shapeOf(request))) {
-        auto response = textResponse(static_cast<drogon::HttpStatusCode>(refusal->status), refusal->reason);
-        response->setCloseConnection(true);
-        respond(response);
+    auto refusal = onRefusedConnection(request)
+                       ? std::optional<Refusal>(Refusal{400, "connection closing after a refused request"})
+                       : refuseRequest(shapeOf(request));
+    if (refusal) {
+        refusedConnections().add(connectionOf(request), RefusedConnections::Clock::now());
+        respond(textResponse(static_cast<drogon::HttpStatusCode>(refusal->status), refusal->reason));
         return;
     }
     next();
@@ -234,6 +261,15 @@ void registerViews(drogon::HttpAppFramework &app, const std::shared_ptr<ViewCont
         {drogon::Get});
     // Every response, including Drogon's own 400s and 404s, is measured here.
     app.registerPreSendingAdvice([context](const HttpRequestPtr &request, const HttpResponsePtr &response) {
+        // A refusal closes its connection. Set here and not where the
+        // refusal is made: Drogon sets every response's Connection from the
+        // request's keep-alive in between. Answers to requests read before
+        // the refused one are sent first, as usual.
+        const auto status = response->statusCode();
+        const bool refusal =
+            status == drogon::k400BadRequest || status == drogon::k414RequestURITooLarge ||
+            status == drogon::k431RequestHeaderFieldsTooLarge;
+        if (refusal && onRefusedConnection(request)) response->setCloseConnection(true);
         context->metrics.observeRequest(request->path(), static_cast<int>(response->statusCode()),
                                         secondsSince(request->creationDate()));
     });

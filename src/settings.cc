@@ -22,6 +22,8 @@ constexpr std::array kSettingDocs{
     SettingDoc{"DATABASE_URL_FILE", "(unset)", "read DATABASE_URL from this file (Docker secrets)"},
     SettingDoc{"DATABASE_PASSWORD_FILE", "(unset)", "read the database password from this file"},
     SettingDoc{"PAGEVIEWS_LISTEN", "0.0.0.0:8000", "address:port to serve HTTP on"},
+    SettingDoc{"PAGEVIEWS_METRICS_PORT", "9464",
+               "port for GET /metrics (Prometheus), on the PAGEVIEWS_LISTEN address; never served on the HTTP port"},
     SettingDoc{"PAGEVIEWS_THREADS", "number of CPUs", "HTTP I/O threads (1-256)"},
     SettingDoc{"PAGEVIEWS_DB_CONNECTIONS", "2", "database connections (1-64; SQLite always 1)"},
     SettingDoc{"PAGEVIEWS_DB_TIMEOUT_MS", "2000", "longest a request waits for the database (100-60000)"},
@@ -126,6 +128,16 @@ Result<Settings> listenSetting(const EnvLookup &env, Settings settings) {
     return settings;
 }
 
+Result<Settings> metricsPortSetting(const EnvLookup &env, Settings settings) {
+    const auto port = integerSetting(env, "PAGEVIEWS_METRICS_PORT", settings.metricsPort, 1, 65535);
+    if (!port) return port.error();
+    if (port.value() == settings.listenPort) {
+        return settingError("PAGEVIEWS_METRICS_PORT", "must differ from the PAGEVIEWS_LISTEN port");
+    }
+    settings.metricsPort = static_cast<std::uint16_t>(port.value());
+    return settings;
+}
+
 Result<CountMode> countModeSetting(const EnvLookup &env) {
     const auto text = nonEmpty(env, "PAGEVIEWS_COUNT_MODE");
     if (!text || *text == "batched") return CountMode::Batched;
@@ -183,13 +195,16 @@ Result<Settings> loadSettings(const EnvLookup &env, const FileReader &readFile, 
     auto level = logLevelSetting(env);
     if (!level) return level.error();
     settings.logLevel = std::move(level).value();
-    return listenSetting(env, std::move(settings));
+    auto listening = listenSetting(env, std::move(settings));
+    if (!listening) return listening;
+    return metricsPortSetting(env, std::move(listening).value());
 }
 
 std::string describe(const Settings &s) {
     std::ostringstream out;
     out << "database=" << redactedUrl(s.database) << " listen=" << s.listenHost << ':' << s.listenPort
-        << " threads=" << s.threads << " db_connections=" << s.dbConnections
+        << " metrics_port=" << s.metricsPort << " threads=" << s.threads
+        << " db_connections=" << s.dbConnections
         << " db_timeout_ms=" << s.dbTimeout.count()
         << " count_mode=" << (s.countMode == CountMode::Batched ? "batched" : "per-request")
         << " batch_max_size=" << s.batchMaxSize << " batch_max_wait_us=" << s.batchMaxWait.count()

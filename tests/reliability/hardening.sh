@@ -88,12 +88,12 @@ hardening_ports() {
 hardening_host_reach() {
     row_start hardening H2 "db and app unreachable from the host"
     local port addr open=''
-    for port in 5432 8000; do
+    for port in 5432 8000 9464; do
         for addr in 127.0.0.1 ::1; do
             if host_port_closed "$addr" "$port"; then :; else open+="$addr:$port "; fi
         done
     done
-    expect_eq "H2: nothing answers on the host's loopback at 5432 (db) or 8000 (app), IPv4 or IPv6" "" "$open"
+    expect_eq "H2: nothing answers on the host's loopback at 5432 (db), 8000 (app) or 9464 (metrics), IPv4 or IPv6" "" "$open"
     if host_port_closed 127.0.0.1 "$HTTP_PORT"; then
         fail "H2: control: the web port answers on the host" "closed"
     else
@@ -105,7 +105,7 @@ hardening_host_reach() {
     db_ip=$(ip_on "$db" "$(network_of backend)")
     check "H2: the frontend network (nginx's side) cannot reach db:5432, by name or by address $db_ip" \
         tools_on "$frontend" bash -c "! nc -z -w 2 db 5432 && ! nc -z -w 2 '$db_ip' 5432"
-    observe "loopback 127.0.0.1 and ::1: ports 5432 and 8000 closed, $HTTP_PORT (nginx) open"
+    observe "loopback 127.0.0.1 and ::1: ports 5432, 8000 and 9464 closed, $HTTP_PORT (nginx) open"
     observe "from the frontend network db is neither resolvable nor reachable"
     observe "processes on the Docker host itself can still reach container addresses on the bridges (Docker's design; see Documented choices)"
     row_end

@@ -65,6 +65,7 @@ TEST(Settings, ReadsEveryVariable) {
         {"PAGEVIEWS_DRAIN_QUIET_MS", "100"},
         {"PAGEVIEWS_SHUTDOWN_TIMEOUT_MS", "3000"},
         {"PAGEVIEWS_LOG_LEVEL", "debug"},
+        {"PAGEVIEWS_METRICS_PORT", "9100"},
     }};
     const auto result = world.load();
     ASSERT_TRUE(result.ok()) << result.error().message;
@@ -81,6 +82,7 @@ TEST(Settings, ReadsEveryVariable) {
     EXPECT_EQ(s.drainQuiet, std::chrono::milliseconds(100));
     EXPECT_EQ(s.shutdownTimeout, std::chrono::milliseconds(3000));
     EXPECT_EQ(s.logLevel, "debug");
+    EXPECT_EQ(s.metricsPort, 9100);
 }
 
 TEST(Settings, PasswordFileSuppliesThePasswordWithoutItsNewline) {
@@ -115,6 +117,7 @@ TEST(Settings, EachBadValueNamesItsVariable) {
         {"PAGEVIEWS_LISTEN", "8000"},        {"PAGEVIEWS_LISTEN", "0.0.0.0:http"},
         {"PAGEVIEWS_LISTEN", ":8000"},       {"PAGEVIEWS_LISTEN", "0.0.0.0:65536"},
         {"PAGEVIEWS_DRAIN_QUIET_MS", "99999999999999999999999"},
+        {"PAGEVIEWS_METRICS_PORT", "0"},
     };
     for (const auto &[name, value] : cases) {
         const auto message = World{{{name, value}}}.error();
@@ -144,6 +147,26 @@ TEST(Settings, DatabaseProblemsAreErrors) {
     EXPECT_TRUE(contains(emptyPassword.error(), "is empty"));
 }
 
+TEST(Settings, MetricsHaveTheirOwnPort) {
+    const auto defaults = World{}.load();
+    ASSERT_TRUE(defaults.ok());
+    EXPECT_NE(defaults.value().metricsPort, defaults.value().listenPort);
+
+    const auto chosen = World{{{"PAGEVIEWS_METRICS_PORT", "9100"}}}.load();
+    ASSERT_TRUE(chosen.ok()) << chosen.error().message;
+    EXPECT_EQ(chosen.value().metricsPort, 9100);
+
+    for (const auto *bad : {"0", "65536", "http", "9100 ", "-1"}) {
+        const World world{{{"PAGEVIEWS_METRICS_PORT", bad}}};
+        EXPECT_EQ(world.error(), "PAGEVIEWS_METRICS_PORT: expected a whole number from 1 to 65535") << bad;
+    }
+    // Sharing the HTTP port would put the metrics behind nginx again.
+    const World samePort{{{"PAGEVIEWS_METRICS_PORT", "8000"}}};
+    EXPECT_EQ(samePort.error(), "PAGEVIEWS_METRICS_PORT: must differ from the PAGEVIEWS_LISTEN port");
+    const World listenOnMetricsPort{{{"PAGEVIEWS_LISTEN", "0.0.0.0:" + std::to_string(Settings{}.metricsPort)}}};
+    EXPECT_EQ(listenOnMetricsPort.error(), "PAGEVIEWS_METRICS_PORT: must differ from the PAGEVIEWS_LISTEN port");
+}
+
 TEST(Settings, DescriptionMasksThePassword) {
     const World world{{{"DATABASE_URL", "postgres://u@db/v"}, {"DATABASE_PASSWORD_FILE", "/f"}}, {{"/f", "hunter2"}}};
     const auto settings = world.load();
@@ -158,10 +181,13 @@ TEST(Settings, HelpListsEveryVariableWithItsDefault) {
     for (const auto *name : {"DATABASE_URL", "DATABASE_URL_FILE", "DATABASE_PASSWORD_FILE", "PAGEVIEWS_LISTEN",
                              "PAGEVIEWS_THREADS", "PAGEVIEWS_DB_CONNECTIONS", "PAGEVIEWS_DB_TIMEOUT_MS",
                              "PAGEVIEWS_COUNT_MODE", "PAGEVIEWS_BATCH_MAX_SIZE", "PAGEVIEWS_BATCH_MAX_WAIT_US",
-                             "PAGEVIEWS_DRAIN_QUIET_MS", "PAGEVIEWS_SHUTDOWN_TIMEOUT_MS", "PAGEVIEWS_LOG_LEVEL"}) {
+                             "PAGEVIEWS_DRAIN_QUIET_MS", "PAGEVIEWS_SHUTDOWN_TIMEOUT_MS", "PAGEVIEWS_LOG_LEVEL",
+                             "PAGEVIEWS_METRICS_PORT"}) {
         EXPECT_NE(help.find(name), std::string::npos) << name;
     }
     EXPECT_NE(help.find("(default: 0.0.0.0:8000)"), std::string::npos);
+    // The help states the default the code uses.
+    EXPECT_NE(help.find("(default: " + std::to_string(Settings{}.metricsPort) + ")"), std::string::npos);
 }
 
 }  // namespace

@@ -37,6 +37,10 @@ struct Settings {
     std::chrono::milliseconds drainQuiet{1500};
     std::chrono::milliseconds shutdownTimeout{8000};
     std::string logLevel = "info";
+    // The restricted role `migrate` creates or updates for the app; empty
+    // when migrate manages no role (SQLite, or a role managed by hand).
+    std::string appDbUser;
+    std::string appDbPassword;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

@@ -37,7 +37,8 @@ int runMigrate(const Settings &settings) {
         std::cerr << "pageviews: " << client.error().message << '\n';
         return 1;
     }
-    auto applied = migrate(client.value(), settings.database.backend);
+    const AppRole appRole{settings.appDbUser, settings.appDbPassword};
+    auto applied = migrate(client.value(), settings.database.backend, appRole.user.empty() ? nullptr : &appRole);
     client.value()->closeAll();
     if (!applied) {
         std::cerr << "pageviews: " << applied.error().message << '\n';

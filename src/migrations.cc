@@ -6,6 +6,7 @@
 
 #include <drogon/orm/Exception.h>
 #include <trantor/utils/Logger.h>
+#include <trantor/utils/Utilities.h>
 
 namespace pageviews {
 namespace {
@@ -88,7 +89,72 @@ int applyPending(const DbClientPtr &client, Backend backend) {
     return static_cast<int>(pending.size());
 }
 
+// PostgreSQL cannot bind parameters into CREATE/ALTER ROLE, so the name and
+// password travel as transaction-local settings and the DO block quotes them
+// with format(). An error inside EXECUTE would quote the statement, password
+// included, so the ALTER ROLE error is re-raised without it. The whole block
+// runs in migrate's transaction: all of it or none.
+constexpr std::string_view kPostgresRoleSettings =
+    "SELECT set_config('pageviews.app_role', $1, true), set_config('pageviews.app_password', $2, true)";
+std::string postgresRoleBlock() {
+    std::string block = R"sql(DO $$
+DECLARE
+    app_role text := current_setting('pageviews.app_role');
+    membership record;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = app_role) THEN
+        EXECUTE format('CREATE ROLE %I', app_role);
+    END IF;
+    BEGIN
+        EXECUTE format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS '
+                       'PASSWORD %L', app_role, current_setting('pageviews.app_password'));
+    EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'cannot set up role %: %', app_role, SQLERRM;
+    END;
+    FOR membership IN SELECT roleid::regrole::text AS granted FROM pg_auth_members
+                      WHERE member = app_role::regrole LOOP
+        EXECUTE format('REVOKE %s FROM %I', membership.granted, app_role);
+    END LOOP;
+    EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA public FROM %I', app_role);
+    EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM %I', app_role);
+    -- Every role may create temporary tables by default: not this one.
+    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+)sql";
+    for (const auto grant : kAppRoleGrants) block += "    EXECUTE format('" + std::string(grant) + "%I', app_role);\n";
+    return block + "END $$";
+}
+
+void grantPostgresRole(const DbClientPtr &client, const AppRole &role) {
+    client->execSqlSync(std::string(kPostgresRoleSettings), role.user, role.password);
+    client->execSqlSync(postgresRoleBlock());
+}
+
+// MariaDB has no transactional DDL: between the REVOKE and the GRANTs the
+// role can do nothing, for as long as two statements take, and a view that
+// arrives meanwhile fails uncounted. The owner needs CREATE USER and GRANT
+// OPTION on the database (README: Database roles), which the mariadb image
+// does not give MARIADB_USER.
+void grantMysqlRole(const DbClientPtr &client, const AppRole &role) {
+    const auto hash = mysqlNativePasswordHash(role.password);
+    client->execSqlSync("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY PASSWORD ?", role.user, hash);
+    client->execSqlSync("ALTER USER ?@'%' IDENTIFIED BY PASSWORD ?", role.user, hash);
+    client->execSqlSync("REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@'%'", role.user);
+    for (const auto grant : kAppRoleGrants) client->execSqlSync(std::string(grant) + "?@'%'", role.user);
+}
+
 }  // namespace
+
+std::string mysqlNativePasswordHash(std::string_view password) {
+    const auto once = trantor::utils::sha1(password.data(), password.size());
+    const auto twice = trantor::utils::sha1(once.bytes, sizeof once.bytes);
+    constexpr std::string_view kHex = "0123456789ABCDEF";
+    std::string hash = "*";
+    for (const unsigned char byte : twice.bytes) {
+        hash += kHex[byte >> 4];
+        hash += kHex[byte & 0x0f];
+    }
+    return hash;
+}
 
 std::span<const Migration> allMigrations() { return kMigrations; }
 
@@ -112,19 +178,26 @@ std::vector<const Migration *> pendingMigrations(std::span<const Migration> migr
     return pending;
 }
 
-Result<int> migrate(const DbClientPtr &client, Backend backend) {
+Result<int> migrate(const DbClientPtr &client, Backend backend, const AppRole *appRole) {
     const auto lock = lockSqlFor(backend);
     try {
         execAll(client, lock.begin);
     } catch (const DrogonDbException &error) {
         return Error{std::string("migrate: cannot lock the schema: ") + error.base().what()};
     }
+    std::string step = "migrate: ";
     try {
         const int applied = applyPending(client, backend);
+        step = "migrate: cannot set up the app role: ";
+        if (appRole != nullptr) {
+            LOG_INFO << "role " << appRole->user << ": may read and update page_views, read schema_migrations";
+            if (backend == Backend::Postgres) grantPostgresRole(client, *appRole);
+            if (backend == Backend::Mysql) grantMysqlRole(client, *appRole);
+        }
         execAll(client, lock.commit);
         return applied;
     } catch (const DrogonDbException &error) {
-        std::string message = std::string("migrate: ") + error.base().what();
+        std::string message = step + error.base().what();
         try {
             execAll(client, lock.rollback);
         } catch (const DrogonDbException &) {

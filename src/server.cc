@@ -120,8 +120,8 @@ int serve(const Settings &settings) {
     // Outlives app.run(), which returns once every I/O loop has stopped.
     LoopCounters counters(counterStores(settings, database), counterLimits(settings), std::move(events));
     std::atomic<bool> draining{false};
-    registerViews(app, std::make_shared<ViewContext>(
-                           ViewContext{counters, database, settings.dbTimeout, draining, metrics}));
+    registerViews(app, std::make_shared<ViewContext>(ViewContext{counters, database, settings.dbTimeout, draining,
+                                                                 metrics, settings.metricsPort}));
 
     // The I/O loops exist once run() starts; beginning advices run on the main loop.
     app.registerBeginningAdvice([&counters, &app] { counters.start(ioLoops(app)); });
@@ -131,6 +131,7 @@ int serve(const Settings &settings) {
     app.setTermSignalHandler(onSignal)
         .setIntSignalHandler(onSignal)
         .addListener(settings.listenHost, settings.listenPort)
+        .addListener(settings.listenHost, settings.metricsPort)
         .setThreadNum(settings.threads)
         .enableServerHeader(false)
         .setIdleConnectionTimeout(60)
@@ -139,7 +140,8 @@ int serve(const Settings &settings) {
         .setClientMaxMemoryBodySize(16 * 1024)
         .setMaxConnectionNum(100000)
         .setMaxConnectionNumPerIP(0);
-    LOG_INFO << "listening on " << settings.listenHost << ':' << settings.listenPort;
+    LOG_INFO << "listening on " << settings.listenHost << ':' << settings.listenPort << ", metrics on port "
+             << settings.metricsPort;
     app.run();
     LOG_INFO << "stopped";
     return 0;

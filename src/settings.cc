@@ -21,7 +21,12 @@ constexpr std::array kSettingDocs{
                "postgres://user[:pass]@host[:port]/db[?sslmode=...], mysql://..., sqlite:///abs/path"},
     SettingDoc{"DATABASE_URL_FILE", "(unset)", "read DATABASE_URL from this file (Docker secrets)"},
     SettingDoc{"DATABASE_PASSWORD_FILE", "(unset)", "read the database password from this file"},
+    SettingDoc{"DATABASE_APP_USER", "(unset)",
+               "migrate only: create or update this role for the app, allowed only to read and update the count"},
+    SettingDoc{"DATABASE_APP_PASSWORD_FILE", "(unset)", "migrate only: the app role's password, read from this file"},
     SettingDoc{"PAGEVIEWS_LISTEN", "0.0.0.0:8000", "address:port to serve HTTP on"},
+    SettingDoc{"PAGEVIEWS_METRICS_PORT", "9464",
+               "port for GET /metrics (Prometheus), on the PAGEVIEWS_LISTEN address; never served on the HTTP port"},
     SettingDoc{"PAGEVIEWS_THREADS", "number of CPUs", "HTTP I/O threads (1-256)"},
     SettingDoc{"PAGEVIEWS_DB_CONNECTIONS", "2", "database connections (1-64; SQLite always 1)"},
     SettingDoc{"PAGEVIEWS_DB_TIMEOUT_MS", "2000", "longest a request waits for the database (100-60000)"},
@@ -126,6 +131,59 @@ Result<Settings> listenSetting(const EnvLookup &env, Settings settings) {
     return settings;
 }
 
+Result<Settings> metricsPortSetting(const EnvLookup &env, Settings settings) {
+    const auto port = integerSetting(env, "PAGEVIEWS_METRICS_PORT", settings.metricsPort, 1, 65535);
+    if (!port) return port.error();
+    if (port.value() == settings.listenPort) {
+        return settingError("PAGEVIEWS_METRICS_PORT", "must differ from the PAGEVIEWS_LISTEN port");
+    }
+    settings.metricsPort = static_cast<std::uint16_t>(port.value());
+    return settings;
+}
+
+// A role name that needs no quoting in PostgreSQL or MariaDB and fits both.
+bool plainRoleName(std::string_view name) {
+    constexpr std::size_t kMaxRoleName = 63;
+    if (name.empty() || name.size() > kMaxRoleName || (name[0] >= '0' && name[0] <= '9')) return false;
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+bool hasControlCharacter(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+}
+
+// The app's role, which `migrate` (connected as the owner) creates or updates.
+std::optional<Error> appRoleSettings(const EnvLookup &env, const FileReader &readFile, Settings &s) {
+    const auto user = nonEmpty(env, "DATABASE_APP_USER");
+    const auto passwordFile = nonEmpty(env, "DATABASE_APP_PASSWORD_FILE");
+    if (!user && !passwordFile) return std::nullopt;
+    if (!user) return settingError("DATABASE_APP_USER", "required with DATABASE_APP_PASSWORD_FILE");
+    if (!passwordFile) return settingError("DATABASE_APP_PASSWORD_FILE", "required with DATABASE_APP_USER");
+    if (s.database.backend == Backend::Sqlite) return settingError("DATABASE_APP_USER", "sqlite has no roles");
+    if (!plainRoleName(*user)) {
+        return settingError("DATABASE_APP_USER", "expected 1-63 lowercase letters, digits and _, not starting with a digit");
+    }
+    if (*user == s.database.user) {
+        return settingError("DATABASE_APP_USER", "must differ from the DATABASE_URL user, the owner migrate connects as");
+    }
+    auto password = secretFromFile(readFile, "DATABASE_APP_PASSWORD_FILE", *passwordFile);
+    if (!password) return password.error();
+    if (hasControlCharacter(password.value())) {
+        return settingError("DATABASE_APP_PASSWORD_FILE", "the password must not contain control characters");
+    }
+    // The app will pass this password in its own connection string.
+    DatabaseConfig asApp = s.database;
+    asApp.user = *user;
+    asApp.password = password.value();
+    if (checkConnectionFields(asApp)) {
+        return settingError("DATABASE_APP_PASSWORD_FILE", "a mysql password must not contain spaces, quotes, \\ or =");
+    }
+    s.appDbUser = *user;
+    s.appDbPassword = std::move(password).value();
+    return std::nullopt;
+}
+
 Result<CountMode> countModeSetting(const EnvLookup &env) {
     const auto text = nonEmpty(env, "PAGEVIEWS_COUNT_MODE");
     if (!text || *text == "batched") return CountMode::Batched;
@@ -183,18 +241,23 @@ Result<Settings> loadSettings(const EnvLookup &env, const FileReader &readFile, 
     auto level = logLevelSetting(env);
     if (!level) return level.error();
     settings.logLevel = std::move(level).value();
-    return listenSetting(env, std::move(settings));
+    if (auto problem = appRoleSettings(env, readFile, settings)) return *problem;
+    auto listening = listenSetting(env, std::move(settings));
+    if (!listening) return listening;
+    return metricsPortSetting(env, std::move(listening).value());
 }
 
 std::string describe(const Settings &s) {
     std::ostringstream out;
     out << "database=" << redactedUrl(s.database) << " listen=" << s.listenHost << ':' << s.listenPort
-        << " threads=" << s.threads << " db_connections=" << s.dbConnections
+        << " metrics_port=" << s.metricsPort << " threads=" << s.threads
+        << " db_connections=" << s.dbConnections
         << " db_timeout_ms=" << s.dbTimeout.count()
         << " count_mode=" << (s.countMode == CountMode::Batched ? "batched" : "per-request")
         << " batch_max_size=" << s.batchMaxSize << " batch_max_wait_us=" << s.batchMaxWait.count()
         << " drain_quiet_ms=" << s.drainQuiet.count() << " shutdown_timeout_ms=" << s.shutdownTimeout.count()
         << " log_level=" << s.logLevel;
+    if (!s.appDbUser.empty()) out << " app_db_user=" << s.appDbUser;
     return out.str();
 }
 

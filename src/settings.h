@@ -24,6 +24,10 @@ struct Settings {
     DatabaseConfig database;
     std::string listenHost = "0.0.0.0";
     std::uint16_t listenPort = 8000;
+    // Prometheus metrics are served here only, on listenHost, never on
+    // listenPort: nginx proxies listenPort alone, so no spelling of a path
+    // reaches them from outside.
+    std::uint16_t metricsPort = 9464;
     std::size_t threads = 1;
     std::size_t dbConnections = 2;
     std::chrono::milliseconds dbTimeout{2000};
@@ -33,6 +37,10 @@ struct Settings {
     std::chrono::milliseconds drainQuiet{1500};
     std::chrono::milliseconds shutdownTimeout{8000};
     std::string logLevel = "info";
+    // The restricted role `migrate` creates or updates for the app; empty
+    // when migrate manages no role (SQLite, or a role managed by hand).
+    std::string appDbUser;
+    std::string appDbPassword;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

@@ -166,7 +166,17 @@ void handleApiViews(const std::shared_ptr<ViewContext> &context, Respond respond
         [respond](const std::string &reason) { respond(jsonError(reason)); }, std::string(kCountedPath));
 }
 
-void handleMetrics(const std::shared_ptr<ViewContext> &context, Respond respond) {
+bool onMetricsPort(const ViewContext &context, const HttpRequestPtr &request) {
+    return request->localAddr().toPort() == context.metricsPort;
+}
+
+void handleMetrics(const std::shared_ptr<ViewContext> &context, const HttpRequestPtr &request, Respond respond) {
+    // Drogon routes paths case-insensitively, so /METRICS and friends arrive
+    // here too; on the HTTP port (the one nginx proxies) they do not exist.
+    if (!onMetricsPort(*context, request)) {
+        respond(HttpResponse::newNotFoundResponse());
+        return;
+    }
     const auto client = context->database->client();
     context->metrics.setDatabaseUp(client && client->hasAvailableConnections());
     auto response = HttpResponse::newHttpResponse(drogon::k200OK, drogon::CT_CUSTOM);
@@ -209,12 +219,18 @@ bool onRefusedConnection(const HttpRequestPtr &request) {
     return !refused.empty() && refused.contains(connectionOf(request), RefusedConnections::Clock::now());
 }
 
-// Refuses, before routing, what no route of this app takes: OPTIONS (which
-// Drogon would otherwise answer itself as a CORS preflight), requests that
-// break the request policy, and whatever else arrives on a connection after
-// such a refusal (see RefusedConnections).
-void screenRequest(const HttpRequestPtr &request, drogon::AdviceCallback &&respond,
+// Refuses, before routing, what no route of this app takes: anything but
+// /metrics on the metrics port, OPTIONS (which Drogon would otherwise answer
+// itself as a CORS preflight), requests that break the request policy, and
+// whatever else arrives on a connection after such a refusal (see
+// RefusedConnections).
+void screenRequest(const ViewContext &context, const HttpRequestPtr &request, drogon::AdviceCallback &&respond,
                    drogon::AdviceChainCallback &&next) {
+    // Exactly so spelled: nothing on the metrics port counts a view.
+    if (onMetricsPort(context, request) && request->path() != "/metrics") {
+        respond(HttpResponse::newNotFoundResponse());
+        return;
+    }
     if (request->method() == drogon::Options) {
         auto response = textResponse(drogon::k405MethodNotAllowed, "method not allowed");
         response->addHeader("Allow", "GET, HEAD");
@@ -239,7 +255,10 @@ double secondsSince(const trantor::Date &start) {
 }  // namespace
 
 void registerViews(drogon::HttpAppFramework &app, const std::shared_ptr<ViewContext> &context) {
-    app.registerPreRoutingAdvice(screenRequest);
+    app.registerPreRoutingAdvice([context](const HttpRequestPtr &request, drogon::AdviceCallback &&respond,
+                                           drogon::AdviceChainCallback &&next) {
+        screenRequest(*context, request, std::move(respond), std::move(next));
+    });
     // "/" takes every method, so that the handler itself answers 405 with Allow.
     app.registerHandler("/", [context](const HttpRequestPtr &request, Respond &&respond) {
         handleRoot(context, request, std::move(respond));
@@ -257,7 +276,9 @@ void registerViews(drogon::HttpAppFramework &app, const std::shared_ptr<ViewCont
         {drogon::Get});
     app.registerHandler(
         "/metrics",
-        [context](const HttpRequestPtr &, Respond &&respond) { handleMetrics(context, std::move(respond)); },
+        [context](const HttpRequestPtr &request, Respond &&respond) {
+            handleMetrics(context, request, std::move(respond));
+        },
         {drogon::Get});
     // Every response, including Drogon's own 400s and 404s, is measured here.
     app.registerPreSendingAdvice([context](const HttpRequestPtr &request, const HttpResponsePtr &response) {

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include <drogon/HttpAppFramework.h>
@@ -20,10 +21,13 @@ struct ViewContext {
     std::chrono::milliseconds timeout;
     std::atomic<bool> &draining;
     Metrics &metrics;
+    // The only port /metrics is served on, and the only path served there.
+    std::uint16_t metricsPort;
 };
 
 // Routes: GET / (counted), HEAD / (not counted), /healthz, /readyz,
-// /api/views, /metrics; 405 for other methods on /, 404 for everything else.
+// /api/views; 405 for other methods on /, 404 for everything else. On the
+// metrics port: GET /metrics and nothing else.
 void registerViews(drogon::HttpAppFramework &app, const std::shared_ptr<ViewContext> &context);
 
 }  // namespace pageviews

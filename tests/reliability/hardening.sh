@@ -2,14 +2,17 @@
 # Hardening assertions against the running cluster (issue 6). Sourced by
 # tests/reliability/run.
 
-# The database password the cluster runs with (a development default
-# unless PAGEVIEWS_DB_PASSWORD_FILE says otherwise).
-db_password() {
-    local file=${PAGEVIEWS_DB_PASSWORD_FILE:-./deploy/dev-db-password.txt}
-    [[ "$file" == /* ]] || file="$ROOT/$file"
-    local password
-    password=$(cat "$file")
-    printf '%s' "${password%$'\r'}"
+# The database passwords the cluster runs with, the owner's then the app
+# role's, one a line (development defaults unless PAGEVIEWS_DB_PASSWORD_FILE
+# and PAGEVIEWS_DB_APP_PASSWORD_FILE say otherwise).
+db_passwords() {
+    local file password
+    for file in "${PAGEVIEWS_DB_PASSWORD_FILE:-./deploy/dev-db-password.txt}" \
+        "${PAGEVIEWS_DB_APP_PASSWORD_FILE:-./deploy/dev-db-app-password.txt}"; do
+        [[ "$file" == /* ]] || file="$ROOT/$file"
+        password=$(head -n 1 "$file")
+        printf '%s\n' "${password%$'\r'}"
+    done
 }
 
 published_ports() {
@@ -52,8 +55,8 @@ password_only_as_file() {
     grep -q '^DATABASE_PASSWORD_FILE=' <<<"$1" && ! grep -qE '^DATABASE_URL=[a-z]+://[^/@]*:[^/@]*@' <<<"$1"
 }
 
-# PID SECRET: the process's environment does not hold SECRET.
-environ_lacks() { ! tr '\0' '\n' <"/proc/$1/environ" | grep -qF -- "$2"; }
+# PID SECRETS-FILE: the process's environment holds none of the secrets.
+environ_lacks() { ! tr '\0' '\n' <"/proc/$1/environ" | grep -qF -f "$2"; }
 
 # TEXT: a database URL whose password part is masked.
 masked_url() { [[ "$1" == *':***@'* ]]; }
@@ -88,12 +91,12 @@ hardening_ports() {
 hardening_host_reach() {
     row_start hardening H2 "db and app unreachable from the host"
     local port addr open=''
-    for port in 5432 8000; do
+    for port in 5432 8000 9464; do
         for addr in 127.0.0.1 ::1; do
             if host_port_closed "$addr" "$port"; then :; else open+="$addr:$port "; fi
         done
     done
-    expect_eq "H2: nothing answers on the host's loopback at 5432 (db) or 8000 (app), IPv4 or IPv6" "" "$open"
+    expect_eq "H2: nothing answers on the host's loopback at 5432 (db), 8000 (app) or 9464 (metrics), IPv4 or IPv6" "" "$open"
     if host_port_closed 127.0.0.1 "$HTTP_PORT"; then
         fail "H2: control: the web port answers on the host" "closed"
     else
@@ -105,7 +108,7 @@ hardening_host_reach() {
     db_ip=$(ip_on "$db" "$(network_of backend)")
     check "H2: the frontend network (nginx's side) cannot reach db:5432, by name or by address $db_ip" \
         tools_on "$frontend" bash -c "! nc -z -w 2 db 5432 && ! nc -z -w 2 '$db_ip' 5432"
-    observe "loopback 127.0.0.1 and ::1: ports 5432 and 8000 closed, $HTTP_PORT (nginx) open"
+    observe "loopback 127.0.0.1 and ::1: ports 5432, 8000 and 9464 closed, $HTTP_PORT (nginx) open"
     observe "from the frontend network db is neither resolvable nor reachable"
     observe "processes on the Docker host itself can still reach container addresses on the bridges (Docker's design; see Documented choices)"
     row_end
@@ -213,37 +216,37 @@ hardening_caps() {
 
 hardening_images() {
     row_start hardening H7 "No secret in any image layer"
-    local password image hits history_hits=''
-    password=$(db_password)
+    local passwords="$WORK/passwords" image hits history_hits=''
+    db_passwords >"$passwords"
     for image in "$PAGEVIEWS_IMAGE" "$POSTGRES_IMAGE" "$NGINX_IMAGE"; do
-        if docker history --no-trunc --format '{{.CreatedBy}}' "$image" | grep -qF -- "$password"; then
+        if docker history --no-trunc --format '{{.CreatedBy}}' "$image" | grep -qF -f "$passwords"; then
             history_hits+="$image "
         fi
     done
-    expect_eq "H7: the DB password is in no layer's build command (docker history --no-trunc: app, db, web images)" "" "$history_hits"
-    hits=$(docker save "$PAGEVIEWS_IMAGE" | grep -a -c -F -- "$password" || true)
-    expect_eq "H7: the DB password is in no file of the app image (docker save | grep)" 0 "$hits"
+    expect_eq "H7: neither DB password is in a layer's build command (docker history --no-trunc: app, db, web images)" "" "$history_hits"
+    hits=$(docker save "$PAGEVIEWS_IMAGE" | grep -a -c -F -f "$passwords" || true)
+    expect_eq "H7: neither DB password is in a file of the app image (docker save | grep)" 0 "$hits"
     observe "docker history of $PAGEVIEWS_IMAGE, $POSTGRES_IMAGE, $NGINX_IMAGE: no password; docker save $PAGEVIEWS_IMAGE: $hits matches"
     row_end
 }
 
 hardening_inspect() {
     row_start hardening H8 "No secret in the containers' configuration (docker inspect) or the app's process environment"
-    local password id found=''
-    password=$(db_password)
+    local passwords="$WORK/passwords" id found=''
+    db_passwords >"$passwords"
     for id in $(project_containers); do
-        if docker inspect "$id" | grep -qF -- "$password"; then found+="$(name_of "$id") "; fi
+        if docker inspect "$id" | grep -qF -f "$passwords"; then found+="$(name_of "$id") "; fi
     done
-    expect_eq "H8: the DB password is in no container's docker inspect (env, command, labels, mounts)" "" "$found"
+    expect_eq "H8: neither DB password is in a container's docker inspect (env, command, labels, mounts)" "" "$found"
     local app env
     app=$(containers_of app | head -n 1)
     env=$(docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$app")
     check "H8: the app gets the password as a file only (DATABASE_PASSWORD_FILE, no password in DATABASE_URL)" \
         password_only_as_file "$env"
-    check "H8: the password is not in the app process's environment (/proc/PID/environ)" \
-        environ_lacks "$(host_pid "$app")" "$password"
-    expect_eq "H8: the secret is mounted read-only" false \
-        "$(docker inspect --format '{{range .Mounts}}{{if eq .Destination "/run/secrets/db_password"}}{{.RW}}{{end}}{{end}}' "$app")"
+    check "H8: neither password is in the app process's environment (/proc/PID/environ)" \
+        environ_lacks "$(host_pid "$app")" "$passwords"
+    expect_eq "H8: the app's secret is mounted read-only" false \
+        "$(docker inspect --format '{{range .Mounts}}{{if eq .Destination "/run/secrets/db_app_password"}}{{.RW}}{{end}}{{end}}' "$app")"
     observe "inspect of all $(project_containers | wc -l) containers: ${found:-no password}; app env: DATABASE_URL without password, DATABASE_PASSWORD_FILE; /proc environ clean; secret mount read-only"
     row_end
 }
@@ -430,11 +433,11 @@ save_logs() { # NAME
 test_no_secret_in_logs() {
     row_start hardening H9 "No secret in any log line"
     save_logs end
-    local password lines hits
-    password=$(db_password)
+    local passwords="$WORK/passwords" lines hits
+    db_passwords >"$passwords"
     lines=$(cat "$WORK"/logs-*.txt 2>/dev/null | wc -l)
-    hits=$(cat "$WORK"/logs-*.txt 2>/dev/null | grep -c -F -- "$password" || true)
-    expect_eq "H9: the DB password appears in none of the $lines log lines of db, migrate, app and web (whole run, faults included)" 0 "$hits"
+    hits=$(cat "$WORK"/logs-*.txt 2>/dev/null | grep -c -F -f "$passwords" || true)
+    expect_eq "H9: neither DB password appears in any of the $lines log lines of db, migrate, app and web (whole run, faults included)" 0 "$hits"
     local redacted
     redacted=$(grep -h 'pageviews starting' "$WORK"/logs-*.txt | head -n 1 | grep -o 'database=[^ ]*' || true)
     check "H9: the app logs its database URL with the password masked (user:***@)" masked_url "$redacted"

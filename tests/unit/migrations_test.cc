@@ -33,5 +33,17 @@ TEST(Migrations, NothingPendingWhenAllApplied) {
     EXPECT_TRUE(pendingMigrations(allMigrations(), applied).empty());
 }
 
+// Known values of MariaDB's PASSWORD() (mysql_native_password).
+TEST(Migrations, MysqlPasswordHashMatchesMariadb) {
+    EXPECT_EQ(mysqlNativePasswordHash("password"), "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19");
+    EXPECT_EQ(mysqlNativePasswordHash("mypass"), "*6C8989366EAF75BB670AD8EA7A7FC1176A95CEF4");
+}
+
+TEST(Migrations, TheAppRoleMayOnlyReadAndUpdateTheCount) {
+    std::string grants;
+    for (const auto grant : kAppRoleGrants) grants += std::string(grant) + "|";
+    EXPECT_EQ(grants, "GRANT SELECT, UPDATE ON page_views TO |GRANT SELECT ON schema_migrations TO |");
+}
+
 }  // namespace
 }  // namespace pageviews

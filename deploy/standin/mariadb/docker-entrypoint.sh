@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Emulates the official image's first-start contract: on an empty datadir,
 # create the system tables, MARIADB_DATABASE and MARIADB_USER with
-# MARIADB_PASSWORD(_FILE) allowed from any host, then run the server as mysql.
+# MARIADB_PASSWORD(_FILE) allowed from any host and ALL (without GRANT
+# OPTION) on that database, run /docker-entrypoint-initdb.d/*.sql as root
+# in that database, then run the server as mysql.
 set -Eeuo pipefail
 
 readonly DATADIR=/var/lib/mysql
@@ -55,6 +57,12 @@ init_datadir() {
             [[ -z "$database" ]] || printf 'GRANT ALL ON `%s`.* TO %s@%s;\n' "$database" "$(sql_string "$user")" "'%'"
         fi
     } | mariadb --socket="$SOCKET" -uroot
+    local script
+    for script in /docker-entrypoint-initdb.d/*.sql; do
+        [[ -e "$script" ]] || continue
+        echo "running $script"
+        mariadb --socket="$SOCKET" -uroot ${database:+"--database=$database"} <"$script"
+    done
     mariadb-admin --socket="$SOCKET" shutdown
     wait "$pid" || true
 }

@@ -906,6 +906,15 @@ fault_refused_connections() {
     observe "$S_TOTAL requests ($S_STATUSES)"
     observe "$LOST_SUMMARY"
     row_end
+    # Replicas left without their pool would fail the faults after this one
+    # too (F7 saw no view before its down): once the verdict is in, restart
+    # them so that those start clean.
+    if [[ "$full" == no || ${#recovered[@]} -ne ${#ips[@]} ]]; then
+        log "F10: restarting the app replicas, which did not recover, for the faults after this one"
+        local id
+        for id in $(containers_of app); do docker restart --time 15 "$id" >/dev/null || true; done
+        wait_cluster "$REPLICAS" || log "F10: the replicas were not healthy behind nginx again within ${WAIT} s"
+    fi
 }
 
 # PAGEVIEWS_RELIABILITY_FAULTS="F3 F6" runs only those (for debugging;

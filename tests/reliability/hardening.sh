@@ -332,7 +332,8 @@ hardening_privileges_in_image() {
     expect_eq "H13: no file with the setuid or setgid bit" "(scan complete) " "$files"
     ids=$(docker run --rm --label "$RUN_LABEL" --network none --entrypoint id "$PAGEVIEWS_IMAGE")
     check "H13: the image's user is uid 10001, gid 10001 (as compose runs it)" grep -q '^uid=10001(pageviews) gid=10001(pageviews)' <<<"$ids"
-    observe "setuid/setgid files found: ${files% (scan complete) }; image user: $ids"
+    local found=${files%"(scan complete) "}
+    observe "setuid/setgid files: ${found:-none}; image user: $ids"
     row_end
 }
 

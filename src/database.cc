@@ -175,8 +175,7 @@ void DbCounterStore::addInTransaction(const DbClientPtr &client, std::int64_t am
                     [tx, done](const DbResult &rows) {
                         auto reply = totalFrom(rows);
                         tx->setCommitCallback([done, reply](bool committed) {
-                            done(committed ? reply
-                                           : StoreReply{CountError{CountFailure::Unknown, "commit failed"}});
+                            done(committed ? reply : StoreReply{CountError{CountFailure::Unknown, "commit failed"}});
                         });
                     },
                     onError, std::string(kCountedPath));

@@ -12,14 +12,11 @@ struct Scheme {
 };
 
 constexpr Scheme kSchemes[] = {
-    {"postgres", Backend::Postgres}, {"postgresql", Backend::Postgres},
-    {"mysql", Backend::Mysql},       {"mariadb", Backend::Mysql},
-    {"sqlite", Backend::Sqlite},
+    {"postgres", Backend::Postgres}, {"postgresql", Backend::Postgres}, {"mysql", Backend::Mysql},
+    {"mariadb", Backend::Mysql},     {"sqlite", Backend::Sqlite},
 };
 
-Error urlError(std::string_view problem) {
-    return Error{"DATABASE_URL: " + std::string(problem)};
-}
+Error urlError(std::string_view problem) { return Error{"DATABASE_URL: " + std::string(problem)}; }
 
 int hexValue(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -188,7 +185,8 @@ std::string_view backendName(Backend backend) {
 std::optional<Error> checkConnectionFields(const DatabaseConfig &config) {
     if (config.backend != Backend::Mysql) return std::nullopt;
     for (const auto *field : {&config.host, &config.user, &config.password, &config.name}) {
-        if (!fitsMysqlConnectionString(*field)) return urlError("mysql fields must not contain spaces, quotes, \\ or =");
+        if (!fitsMysqlConnectionString(*field))
+            return urlError("mysql fields must not contain spaces, quotes, \\ or =");
     }
     return std::nullopt;
 }
@@ -217,8 +215,8 @@ Result<DatabaseConfig> parseDatabaseUrl(std::string_view url) {
     const auto separator = url.find("://");
     if (separator == std::string_view::npos) return urlError("expected scheme://..., e.g. postgres://user@host/db");
     const auto scheme = url.substr(0, separator);
-    const auto known = std::find_if(std::begin(kSchemes), std::end(kSchemes),
-                                    [&](const Scheme &s) { return s.name == scheme; });
+    const auto known =
+        std::find_if(std::begin(kSchemes), std::end(kSchemes), [&](const Scheme &s) { return s.name == scheme; });
     if (known == std::end(kSchemes)) return urlError("unsupported scheme (use postgres, mysql or sqlite)");
 
     DatabaseConfig config;

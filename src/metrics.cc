@@ -14,9 +14,8 @@ using prometheus::Histogram;
 
 // 100 µs .. 5 s: a counted view takes about a millisecond, a database
 // timeout two seconds.
-const Histogram::BucketBoundaries kLatencyBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                                  0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
-                                                  1,      2.5,     5};
+const Histogram::BucketBoundaries kLatencyBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                  0.05,   0.1,     0.25,   0.5,   1,      2.5,   5};
 const Histogram::BucketBoundaries kBatchBuckets{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
 std::size_t routeIndex(std::string_view path) {

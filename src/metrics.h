@@ -18,8 +18,8 @@ namespace pageviews {
 
 // The routes metrics are labelled with; every other path is "other", so a
 // client cannot grow the label set.
-inline constexpr std::array<std::string_view, 6> kMetricRoutes{"/", "/healthz", "/readyz", "/api/views", "/metrics",
-                                                              "other"};
+inline constexpr std::array<std::string_view, 6> kMetricRoutes{"/",          "/healthz", "/readyz",
+                                                               "/api/views", "/metrics", "other"};
 std::string_view routeLabel(std::string_view path);
 
 // The app's metrics in the Prometheus text exposition format, kept with

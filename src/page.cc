@@ -63,8 +63,8 @@ std::string groupThousands(std::int64_t value) {
 
 std::string renderCountPage(std::string_view path, std::int64_t views) {
     std::string body = "<h1>Page views of <code>" + escapeHtml(path) + "</code></h1>\n";
-    body += "<p class=\"count\" aria-live=\"polite\"><span id=\"views\" data-views=\"" + std::to_string(views) +
-            "\">" + std::to_string(views) + "</span></p>\n";
+    body += "<p class=\"count\" aria-live=\"polite\"><span id=\"views\" data-views=\"" + std::to_string(views) + "\">" +
+            std::to_string(views) + "</span></p>\n";
     body += "<p class=\"label\">" + groupThousands(views) + (views == 1 ? " view" : " views") +
             " so far, yours included.</p>\n";
     body += "<footer>pageviews &middot; reload to count another view</footer>\n";

@@ -17,10 +17,10 @@ namespace pageviews {
 // What the wire said about one query: enough to tell "certainly not
 // committed" from "may have committed".
 struct PgQueryOutcome {
-    bool sent = false;      // the whole query was written to the socket
-    bool finished = false;  // the server said ReadyForQuery: its transaction ended
-    std::optional<std::string> error;       // the first error the server reported
-    std::optional<std::int64_t> firstValue; // column 0 of row 0 of the first result with rows
+    bool sent = false;                       // the whole query was written to the socket
+    bool finished = false;                   // the server said ReadyForQuery: its transaction ended
+    std::optional<std::string> error;        // the first error the server reported
+    std::optional<std::int64_t> firstValue;  // column 0 of row 0 of the first result with rows
 };
 
 // One PostgreSQL connection driven by libpq's non-blocking API on one

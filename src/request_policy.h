@@ -62,7 +62,7 @@ bool isToken(const std::string &text);
 // connection could reuse the same pair of ports) or when `capacity` newer
 // ones push it out.
 class RefusedConnections {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     RefusedConnections(std::size_t capacity, Clock::duration memory) : capacity_(capacity), memory_(memory) {}
@@ -73,7 +73,7 @@ public:
     bool contains(const std::string &connection, Clock::time_point now);
     bool empty() const { return entries_.empty(); }
 
-private:
+  private:
     void forgetOld(Clock::time_point now);
 
     std::size_t capacity_;

@@ -51,8 +51,8 @@ std::optional<std::string> nonEmpty(const EnvLookup &env, std::string_view name)
     return value;
 }
 
-Result<std::size_t> integerSetting(const EnvLookup &env, std::string_view name, std::size_t fallback,
-                                   std::size_t low, std::size_t high) {
+Result<std::size_t> integerSetting(const EnvLookup &env, std::string_view name, std::size_t fallback, std::size_t low,
+                                   std::size_t high) {
     const auto text = nonEmpty(env, name);
     if (!text) return fallback;
     std::size_t value = 0;
@@ -60,8 +60,8 @@ Result<std::size_t> integerSetting(const EnvLookup &env, std::string_view name, 
     const auto *last = first + text->size();
     const auto [end, ec] = std::from_chars(first, last, value);
     if (ec != std::errc{} || end != last || value < low || value > high) {
-        return settingError(name, "expected a whole number from " + std::to_string(low) + " to " +
-                                      std::to_string(high));
+        return settingError(name,
+                            "expected a whole number from " + std::to_string(low) + " to " + std::to_string(high));
     }
     return value;
 }
@@ -162,10 +162,12 @@ std::optional<Error> appRoleSettings(const EnvLookup &env, const FileReader &rea
     if (!passwordFile) return settingError("DATABASE_APP_PASSWORD_FILE", "required with DATABASE_APP_USER");
     if (s.database.backend == Backend::Sqlite) return settingError("DATABASE_APP_USER", "sqlite has no roles");
     if (!plainRoleName(*user)) {
-        return settingError("DATABASE_APP_USER", "expected 1-63 lowercase letters, digits and _, not starting with a digit");
+        return settingError("DATABASE_APP_USER",
+                            "expected 1-63 lowercase letters, digits and _, not starting with a digit");
     }
     if (*user == s.database.user) {
-        return settingError("DATABASE_APP_USER", "must differ from the DATABASE_URL user, the owner migrate connects as");
+        return settingError("DATABASE_APP_USER",
+                            "must differ from the DATABASE_URL user, the owner migrate connects as");
     }
     auto password = secretFromFile(readFile, "DATABASE_APP_PASSWORD_FILE", *passwordFile);
     if (!password) return password.error();
@@ -250,8 +252,7 @@ Result<Settings> loadSettings(const EnvLookup &env, const FileReader &readFile, 
 std::string describe(const Settings &s) {
     std::ostringstream out;
     out << "database=" << redactedUrl(s.database) << " listen=" << s.listenHost << ':' << s.listenPort
-        << " metrics_port=" << s.metricsPort << " threads=" << s.threads
-        << " db_connections=" << s.dbConnections
+        << " metrics_port=" << s.metricsPort << " threads=" << s.threads << " db_connections=" << s.dbConnections
         << " db_timeout_ms=" << s.dbTimeout.count()
         << " count_mode=" << (s.countMode == CountMode::Batched ? "batched" : "per-request")
         << " batch_max_size=" << s.batchMaxSize << " batch_max_wait_us=" << s.batchMaxWait.count()

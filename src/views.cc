@@ -255,31 +255,29 @@ double secondsSince(const trantor::Date &start) {
 }  // namespace
 
 void registerViews(drogon::HttpAppFramework &app, const std::shared_ptr<ViewContext> &context) {
-    app.registerPreRoutingAdvice([context](const HttpRequestPtr &request, drogon::AdviceCallback &&respond,
-                                           drogon::AdviceChainCallback &&next) {
-        screenRequest(*context, request, std::move(respond), std::move(next));
-    });
+    app.registerPreRoutingAdvice(
+        [context](const HttpRequestPtr &request, drogon::AdviceCallback &&respond, drogon::AdviceChainCallback &&next) {
+            screenRequest(*context, request, std::move(respond), std::move(next));
+        });
     // "/" takes every method, so that the handler itself answers 405 with Allow.
     app.registerHandler("/", [context](const HttpRequestPtr &request, Respond &&respond) {
         handleRoot(context, request, std::move(respond));
     });
+    app.registerHandler("/healthz",
+                        [](const HttpRequestPtr &, Respond &&respond) { respond(textResponse(drogon::k200OK, "ok")); },
+                        {drogon::Get});
     app.registerHandler(
-        "/healthz", [](const HttpRequestPtr &, Respond &&respond) { respond(textResponse(drogon::k200OK, "ok")); },
-        {drogon::Get});
-    app.registerHandler(
-        "/readyz",
-        [context](const HttpRequestPtr &, Respond &&respond) { handleReady(context, std::move(respond)); },
+        "/readyz", [context](const HttpRequestPtr &, Respond &&respond) { handleReady(context, std::move(respond)); },
         {drogon::Get});
     app.registerHandler(
         "/api/views",
         [context](const HttpRequestPtr &, Respond &&respond) { handleApiViews(context, std::move(respond)); },
         {drogon::Get});
-    app.registerHandler(
-        "/metrics",
-        [context](const HttpRequestPtr &request, Respond &&respond) {
-            handleMetrics(context, request, std::move(respond));
-        },
-        {drogon::Get});
+    app.registerHandler("/metrics",
+                        [context](const HttpRequestPtr &request, Respond &&respond) {
+                            handleMetrics(context, request, std::move(respond));
+                        },
+                        {drogon::Get});
     // Every response, including Drogon's own 400s and 404s, is measured here.
     app.registerPreSendingAdvice([context](const HttpRequestPtr &request, const HttpResponsePtr &response) {
         // A refusal closes its connection. Set here and not where the
@@ -287,9 +285,8 @@ void registerViews(drogon::HttpAppFramework &app, const std::shared_ptr<ViewCont
         // request's keep-alive in between. Answers to requests read before
         // the refused one are sent first, as usual.
         const auto status = response->statusCode();
-        const bool refusal =
-            status == drogon::k400BadRequest || status == drogon::k414RequestURITooLarge ||
-            status == drogon::k431RequestHeaderFieldsTooLarge;
+        const bool refusal = status == drogon::k400BadRequest || status == drogon::k414RequestURITooLarge ||
+                             status == drogon::k431RequestHeaderFieldsTooLarge;
         if (refusal && onRefusedConnection(request)) response->setCloseConnection(true);
         context->metrics.observeRequest(request->path(), static_cast<int>(response->statusCode()),
                                         secondsSince(request->creationDate()));

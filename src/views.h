@@ -7,8 +7,8 @@
 
 #include <drogon/HttpAppFramework.h>
 
-#include "loop_counters.h"
 #include "database.h"
+#include "loop_counters.h"
 #include "metrics.h"
 
 namespace pageviews {

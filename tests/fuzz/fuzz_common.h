@@ -7,13 +7,12 @@
 #include <string>
 #include <string_view>
 
-#define FUZZ_REQUIRE(condition)                                                          \
-    do {                                                                                 \
-        if (!(condition)) {                                                              \
-            std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #condition, __FILE__, \
-                         __LINE__);                                                      \
-            std::abort();                                                                \
-        }                                                                                \
+#define FUZZ_REQUIRE(condition)                                                                       \
+    do {                                                                                              \
+        if (!(condition)) {                                                                           \
+            std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
+            std::abort();                                                                             \
+        }                                                                                             \
     } while (false)
 
 namespace fuzz {

@@ -34,10 +34,18 @@ using namespace pageviews;
 namespace {
 
 constexpr std::array<std::string_view, 13> kNames{
-    "DATABASE_URL",           "DATABASE_URL_FILE",           "DATABASE_PASSWORD_FILE",
-    "PAGEVIEWS_LISTEN",       "PAGEVIEWS_THREADS",           "PAGEVIEWS_DB_CONNECTIONS",
-    "PAGEVIEWS_DB_TIMEOUT_MS", "PAGEVIEWS_COUNT_MODE",       "PAGEVIEWS_BATCH_MAX_SIZE",
-    "PAGEVIEWS_BATCH_MAX_WAIT_US", "PAGEVIEWS_DRAIN_QUIET_MS", "PAGEVIEWS_SHUTDOWN_TIMEOUT_MS",
+    "DATABASE_URL",
+    "DATABASE_URL_FILE",
+    "DATABASE_PASSWORD_FILE",
+    "PAGEVIEWS_LISTEN",
+    "PAGEVIEWS_THREADS",
+    "PAGEVIEWS_DB_CONNECTIONS",
+    "PAGEVIEWS_DB_TIMEOUT_MS",
+    "PAGEVIEWS_COUNT_MODE",
+    "PAGEVIEWS_BATCH_MAX_SIZE",
+    "PAGEVIEWS_BATCH_MAX_WAIT_US",
+    "PAGEVIEWS_DRAIN_QUIET_MS",
+    "PAGEVIEWS_SHUTDOWN_TIMEOUT_MS",
     "PAGEVIEWS_LOG_LEVEL",
 };
 constexpr std::size_t kUrlFileContent = 13;
@@ -49,7 +57,8 @@ constexpr std::size_t kAppPasswordFileContent = 18;
 constexpr std::size_t kKinds = 19;
 
 bool startsWithSettingName(const std::string &message) {
-    for (const auto names : {std::span<const std::string_view>(kNames), std::span<const std::string_view>(kLaterNames)}) {
+    for (const auto names :
+         {std::span<const std::string_view>(kNames), std::span<const std::string_view>(kLaterNames)}) {
         for (const auto name : names) {
             if (message.starts_with(std::string(name) + ": ")) return true;
         }

@@ -42,7 +42,8 @@ TEST(RequestPolicy, AcceptsOrdinaryHeaderNames) {
 // Drogon read the 36 bytes that followed as a second request (issue 15).
 TEST(RequestPolicy, RefusesHeaderNamesThatAreNotTokens) {
     const std::vector<std::string> names = {
-        "content-length ", " host", "x y", "x\ty", "x\x7f", "x(y)", "x/y", "x\"y", "x\xc3\xa9", std::string("x\0y", 3), ""};
+        "content-length ",      " host", "x y", "x\ty", "x\x7f", "x(y)", "x/y", "x\"y", "x\xc3\xa9",
+        std::string("x\0y", 3), ""};
     for (const auto &name : names) {
         auto request = ordinary();
         request.headerNames = {"host", name};

@@ -109,13 +109,20 @@ TEST(Settings, EmptyVariablesCountAsUnset) {
 
 TEST(Settings, EachBadValueNamesItsVariable) {
     const std::pair<const char *, const char *> cases[] = {
-        {"PAGEVIEWS_THREADS", "0"},          {"PAGEVIEWS_THREADS", "many"},
-        {"PAGEVIEWS_THREADS", "-1"},         {"PAGEVIEWS_THREADS", "4x"},
-        {"PAGEVIEWS_DB_CONNECTIONS", "65"},  {"PAGEVIEWS_DB_TIMEOUT_MS", "99"},
-        {"PAGEVIEWS_BATCH_MAX_SIZE", "0"},   {"PAGEVIEWS_BATCH_MAX_WAIT_US", "1e3"},
-        {"PAGEVIEWS_COUNT_MODE", "fast"},    {"PAGEVIEWS_LOG_LEVEL", "loud"},
-        {"PAGEVIEWS_LISTEN", "8000"},        {"PAGEVIEWS_LISTEN", "0.0.0.0:http"},
-        {"PAGEVIEWS_LISTEN", ":8000"},       {"PAGEVIEWS_LISTEN", "0.0.0.0:65536"},
+        {"PAGEVIEWS_THREADS", "0"},
+        {"PAGEVIEWS_THREADS", "many"},
+        {"PAGEVIEWS_THREADS", "-1"},
+        {"PAGEVIEWS_THREADS", "4x"},
+        {"PAGEVIEWS_DB_CONNECTIONS", "65"},
+        {"PAGEVIEWS_DB_TIMEOUT_MS", "99"},
+        {"PAGEVIEWS_BATCH_MAX_SIZE", "0"},
+        {"PAGEVIEWS_BATCH_MAX_WAIT_US", "1e3"},
+        {"PAGEVIEWS_COUNT_MODE", "fast"},
+        {"PAGEVIEWS_LOG_LEVEL", "loud"},
+        {"PAGEVIEWS_LISTEN", "8000"},
+        {"PAGEVIEWS_LISTEN", "0.0.0.0:http"},
+        {"PAGEVIEWS_LISTEN", ":8000"},
+        {"PAGEVIEWS_LISTEN", "0.0.0.0:65536"},
         {"PAGEVIEWS_DRAIN_QUIET_MS", "99999999999999999999999"},
         {"PAGEVIEWS_METRICS_PORT", "0"},
     };
@@ -140,10 +147,12 @@ TEST(Settings, DatabaseProblemsAreErrors) {
     const World sqlitePassword{{{"DATABASE_PASSWORD_FILE", "/f"}}, {{"/f", "pw"}}};
     EXPECT_TRUE(contains(sqlitePassword.error(), "sqlite takes no password"));
 
-    const World twoPasswords{{{"DATABASE_URL", "postgres://u:a@db/v"}, {"DATABASE_PASSWORD_FILE", "/f"}}, {{"/f", "pw"}}};
+    const World twoPasswords{{{"DATABASE_URL", "postgres://u:a@db/v"}, {"DATABASE_PASSWORD_FILE", "/f"}},
+                             {{"/f", "pw"}}};
     EXPECT_TRUE(contains(twoPasswords.error(), "one place"));
 
-    const World emptyPassword{{{"DATABASE_URL", "postgres://u@db/v"}, {"DATABASE_PASSWORD_FILE", "/f"}}, {{"/f", "\n"}}};
+    const World emptyPassword{{{"DATABASE_URL", "postgres://u@db/v"}, {"DATABASE_PASSWORD_FILE", "/f"}},
+                              {{"/f", "\n"}}};
     EXPECT_TRUE(contains(emptyPassword.error(), "is empty"));
 }
 
@@ -259,11 +268,11 @@ TEST(Settings, DescriptionMasksThePassword) {
 
 TEST(Settings, HelpListsEveryVariableWithItsDefault) {
     const auto help = settingsHelp();
-    for (const auto *name : {"DATABASE_URL", "DATABASE_URL_FILE", "DATABASE_PASSWORD_FILE", "PAGEVIEWS_LISTEN",
-                             "PAGEVIEWS_THREADS", "PAGEVIEWS_DB_CONNECTIONS", "PAGEVIEWS_DB_TIMEOUT_MS",
-                             "PAGEVIEWS_COUNT_MODE", "PAGEVIEWS_BATCH_MAX_SIZE", "PAGEVIEWS_BATCH_MAX_WAIT_US",
-                             "PAGEVIEWS_DRAIN_QUIET_MS", "PAGEVIEWS_SHUTDOWN_TIMEOUT_MS", "PAGEVIEWS_LOG_LEVEL",
-                             "PAGEVIEWS_METRICS_PORT", "DATABASE_APP_USER", "DATABASE_APP_PASSWORD_FILE"}) {
+    for (const auto *name :
+         {"DATABASE_URL", "DATABASE_URL_FILE", "DATABASE_PASSWORD_FILE", "PAGEVIEWS_LISTEN", "PAGEVIEWS_THREADS",
+          "PAGEVIEWS_DB_CONNECTIONS", "PAGEVIEWS_DB_TIMEOUT_MS", "PAGEVIEWS_COUNT_MODE", "PAGEVIEWS_BATCH_MAX_SIZE",
+          "PAGEVIEWS_BATCH_MAX_WAIT_US", "PAGEVIEWS_DRAIN_QUIET_MS", "PAGEVIEWS_SHUTDOWN_TIMEOUT_MS",
+          "PAGEVIEWS_LOG_LEVEL", "PAGEVIEWS_METRICS_PORT", "DATABASE_APP_USER", "DATABASE_APP_PASSWORD_FILE"}) {
         EXPECT_NE(help.find(name), std::string::npos) << name;
     }
     EXPECT_NE(help.find("(default: 0.0.0.0:8000)"), std::string::npos);

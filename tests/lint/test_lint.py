@@ -1,0 +1,96 @@
+"""The repository's hygiene: every shell script passes shellcheck, the
+Python passes flake8, the C++ matches .clang-format, nginx loads its
+configuration and every supported combination of compose files is valid.
+
+Runs in the tools image (tests/run lint) with the checkout mounted at its
+host path and the Docker socket, so that image names and bind mounts mean
+the same inside as on the host.
+"""
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+# Output and artifacts, never sources.
+SKIPPED_DIRS = {".git", "out", "artifacts", "build"}
+NGINX_IMAGE = os.environ.get("NGINX_IMAGE", "nginx:1.30")
+
+# Every file set the project composes: the default, MariaDB, Swarm, the
+# benchmark and the reliability suite's small-disk database.
+COMPOSE_COMBINATIONS = [
+    ["docker-compose.yml"],
+    ["docker-compose.yml", "compose.mariadb.yml"],
+    ["docker-compose.yml", "deploy/swarm/compose.swarm.yml"],
+    ["docker-compose.yml", "compose.mariadb.yml", "deploy/swarm/compose.swarm.yml"],
+    ["docker-compose.yml", "bench/compose.yml"],
+    ["docker-compose.yml", "tests/reliability/compose.db-small-disk.yml"],
+]
+
+
+def source_files():
+    for path in sorted(REPO.rglob("*")):
+        relative = path.relative_to(REPO)
+        if path.is_file() and not SKIPPED_DIRS & set(relative.parts):
+            yield relative
+
+
+def is_shell_script(relative):
+    if relative.suffix == ".sh":
+        return True
+    with open(REPO / relative, "rb") as file:
+        first = file.readline(100)
+    return first.startswith(b"#!") and (b"bash" in first or first.rstrip().endswith(b"/sh"))
+
+
+SHELL_SCRIPTS = [path for path in source_files() if is_shell_script(path)]
+PYTHON_FILES = [path for path in source_files() if path.suffix == ".py"]
+CPP_FILES = [path for path in source_files() if path.suffix in {".cc", ".h"}]
+
+
+def run(*command):
+    """Runs a command in the checkout; returns (exit status, its output)."""
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_the_file_lists_are_not_empty():
+    # Guards the parametrised tests below against passing by finding nothing.
+    assert len(SHELL_SCRIPTS) >= 20 and PYTHON_FILES and len(CPP_FILES) >= 30
+
+
+@pytest.mark.parametrize("script", SHELL_SCRIPTS, ids=str)
+def test_shell_script_passes_shellcheck(script):
+    status, output = run("shellcheck", "-x", str(script))
+    assert status == 0, output
+
+
+@pytest.mark.parametrize("source", PYTHON_FILES, ids=str)
+def test_python_passes_flake8(source):
+    status, output = run("python3", "-m", "flake8", "--max-line-length=120", str(source))
+    assert status == 0, output
+
+
+@pytest.mark.parametrize("source", CPP_FILES, ids=str)
+def test_cpp_matches_clang_format(source):
+    status, output = run("clang-format", "--dry-run", "--Werror", "--style=file", str(source))
+    assert status == 0, output
+
+
+def test_nginx_loads_its_configuration():
+    nginx = REPO / "deploy" / "nginx"
+    status, output = run(
+        "docker", "run", "--rm", "--network", "none",
+        "-v", f"{nginx / 'nginx.conf'}:/etc/nginx/nginx.conf:ro",
+        "-v", f"{nginx / 'conf.d'}:/etc/nginx/conf.d:ro",
+        "-v", f"{nginx / 'html'}:/usr/share/nginx/pageviews:ro",
+        NGINX_IMAGE, "nginx", "-t")
+    assert status == 0 and "test is successful" in output, output
+
+
+@pytest.mark.parametrize("files", COMPOSE_COMBINATIONS, ids="+".join)
+def test_compose_files_are_valid(files):
+    arguments = [argument for name in files for argument in ("-f", name)]
+    status, output = run("docker", "compose", "--project-name", "lint", *arguments, "config", "--quiet")
+    assert status == 0, output

@@ -47,6 +47,12 @@ DbClientPtr newClient(const DatabaseConfig &config, std::size_t connections, std
 // the watcher's thread, which is none of their own threads (a DbClient
 // destroyed on one of its own threads would join itself).
 constexpr double kRetireAfterSeconds = 30.0;
+// A client discarded for a read that outlived its deadline: that read was
+// answered already, nothing else waits on the client.
+constexpr double kRetireDiscardedAfterSeconds = 1.0;
+// A database that stops answering times out every read; replacing the
+// client more often than this would only pile up clients and threads.
+constexpr auto kMinDiscardInterval = std::chrono::seconds(10);
 
 }  // namespace
 
@@ -102,12 +108,13 @@ void Database::refresh() {
     if (client_ && *address == address_) return;
     LOG_INFO << "database host " << config_.host << " is at " << *address;
     address_ = *address;
-    replaceClientLocked();
+    replaceClientLocked(kRetireAfterSeconds);
 }
 
-void Database::replaceClientLocked() {
-    if (client_ && watching_) watcher_.getLoop()->runAfter(kRetireAfterSeconds, [retired = client_] {});
+void Database::replaceClientLocked(double retireAfterSeconds) {
+    if (client_ && watching_) watcher_.getLoop()->runAfter(retireAfterSeconds, [retired = client_] {});
     client_ = newClient(resolvedConfigLocked(), connections_, timeout_);
+    clientSince_ = std::chrono::steady_clock::now();
 }
 
 DatabaseConfig Database::resolvedConfigLocked() const {
@@ -125,8 +132,9 @@ std::optional<std::string> Database::connectionInfo() const {
 void Database::discard(const DbClientPtr &client) {
     std::lock_guard lock(mutex_);
     if (!client || client != client_) return;
+    if (std::chrono::steady_clock::now() - clientSince_ < kMinDiscardInterval) return;
     LOG_WARN << "a database read outlived its deadline; replacing the client";
-    replaceClientLocked();
+    replaceClientLocked(kRetireDiscardedAfterSeconds);
 }
 
 void Database::watch() {

@@ -51,13 +51,14 @@ class Database {
     // A libpq connection string for the resolved address, or nullopt while
     // the host does not resolve. Thread-safe.
     std::optional<std::string> connectionInfo() const;
-    // Replaces `client` if it is still the current one: a statement on it
-    // outlived its deadline, and Drogon 1.9 has been seen to keep such a
-    // connection busy for good. Thread-safe.
+    // Replaces `client` if it is still the current one and was made at
+    // least 10 s ago: a statement on it outlived its deadline, and Drogon
+    // 1.9 has been seen to keep such a connection busy for good.
+    // Thread-safe.
     void discard(const DbClientPtr &client);
 
   private:
-    void replaceClientLocked();
+    void replaceClientLocked(double retireAfterSeconds);
     DatabaseConfig resolvedConfigLocked() const;
 
     DatabaseConfig config_;
@@ -65,6 +66,7 @@ class Database {
     std::chrono::milliseconds timeout_;
     mutable std::mutex mutex_;
     DbClientPtr client_;
+    std::chrono::steady_clock::time_point clientSince_{};
     std::string address_;
     trantor::EventLoopThread watcher_;
     bool watching_ = false;

@@ -78,23 +78,13 @@ void PgConnection::connect() {
         close("connecting timed out");
     });
     // libpq: before the first PQconnectPoll, wait until the socket is writable.
-    watchSocket();
-    channel_->disableReading();
-    channel_->enableWriting();
+    watchSocket(Wait::Writable);
 }
 
 void PgConnection::pollConnect() {
     switch (PQconnectPoll(conn_)) {
-        case PGRES_POLLING_READING:
-            watchSocket();
-            channel_->disableWriting();
-            channel_->enableReading();
-            return;
-        case PGRES_POLLING_WRITING:
-            watchSocket();
-            channel_->disableReading();
-            channel_->enableWriting();
-            return;
+        case PGRES_POLLING_READING: watchSocket(Wait::Readable); return;
+        case PGRES_POLLING_WRITING: watchSocket(Wait::Writable); return;
         case PGRES_POLLING_OK:
             cancelTimer();
             if (PQsetnonblocking(conn_, 1) != 0) {
@@ -103,9 +93,7 @@ void PgConnection::pollConnect() {
             }
             state_ = State::Idle;
             backoff_ = std::chrono::milliseconds{0};
-            watchSocket();
-            channel_->disableWriting();
-            channel_->enableReading();
+            if (!watchSocket(Wait::Readable)) return;
             LOG_DEBUG << "database connection up";
             onReady_();
             return;
@@ -117,18 +105,32 @@ void PgConnection::pollConnect() {
 }
 
 // libpq may open a new socket while connecting (another address, SSL
-// fallback), so the channel follows PQsocket.
-void PgConnection::watchSocket() {
+// fallback), so the channel follows PQsocket. False (and closed) when
+// libpq has no socket.
+bool PgConnection::watchSocket(Wait wait) {
     const int fd = PQsocket(conn_);
-    if (channel_ && fd == channelFd_) return;
-    retireChannel();
-    channel_ = std::make_unique<trantor::Channel>(&loop_, fd);
-    channelFd_ = fd;
-    const auto onEvent = [this] { onSocketEvent(); };
-    channel_->setReadCallback(onEvent);
-    channel_->setWriteCallback(onEvent);
-    channel_->setCloseCallback(onEvent);
-    channel_->setErrorCallback(onEvent);
+    if (fd < 0) {
+        close("the connection has no socket");
+        return false;
+    }
+    if (!channel_ || fd != channelFd_) {
+        retireChannel();
+        channel_ = std::make_unique<trantor::Channel>(&loop_, fd);
+        channelFd_ = fd;
+        const auto onEvent = [this] { onSocketEvent(); };
+        channel_->setReadCallback(onEvent);
+        channel_->setWriteCallback(onEvent);
+        channel_->setCloseCallback(onEvent);
+        channel_->setErrorCallback(onEvent);
+    }
+    if (wait == Wait::Readable) {
+        channel_->disableWriting();
+        channel_->enableReading();
+    } else {
+        channel_->disableReading();
+        channel_->enableWriting();
+    }
+    return true;
 }
 
 void PgConnection::onSocketEvent() {

@@ -65,10 +65,11 @@ class PgConnection {
 
   private:
     enum class State { Disconnected, Connecting, Idle, Busy };
+    enum class Wait { Readable, Writable };
 
     void connect();
     void pollConnect();
-    void watchSocket();
+    bool watchSocket(Wait wait);
     void onSocketEvent();
     void flushQuery();
     void readResults();

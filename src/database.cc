@@ -24,7 +24,7 @@ StoreReply totalFrom(const DbResult &rows) {
 }
 
 // Drogon reports a lost connection, a server-side error and a timeout alike
-// (its pipelined PostgreSQL connection raises a plain Failure for each), so
+// (MySQL and SQLite here; PostgreSQL tells them apart in PgCounterStore), so
 // an error after the statement was handed over may hide a commit.
 CountError unknownOutcome(const DrogonDbException &error) {
     LOG_WARN << "database error: " << error.base().what();

@@ -38,7 +38,6 @@ struct PgQueryOutcome {
 // Destroy on that thread or after the loop stopped.
 class PgConnection {
   public:
-    using Clock = std::chrono::steady_clock;
     // libpq connection string for the next attempt, or nullopt while the
     // database host does not resolve.
     using ConnInfo = std::function<std::optional<std::string>()>;

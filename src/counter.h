@@ -11,6 +11,7 @@
 #include <trantor/net/EventLoop.h>
 
 #include "counter_store.h"
+#include "defaults.h"
 
 namespace pageviews {
 
@@ -35,10 +36,10 @@ class Counter {
     using Done = std::function<void(StoreReply)>;
 
     struct Limits {
-        std::size_t maxBatch = 1024;
-        std::chrono::microseconds maxWait{0};  // linger of an idle counter
-        std::size_t maxInFlight = 1;           // 1: coalesce; many with maxBatch 1: per-request
-        std::chrono::milliseconds timeout{2000};
+        std::size_t maxBatch = defaults::kBatchMaxSize;
+        std::chrono::microseconds maxWait = defaults::kBatchMaxWait;  // linger of an idle counter
+        std::size_t maxInFlight = 1;                                  // 1: coalesce; many with maxBatch 1: per-request
+        std::chrono::milliseconds timeout = defaults::kDbTimeout;
         std::size_t maxQueued = 100000;  // beyond this, shed load
     };
 

@@ -6,39 +6,86 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace pageviews {
 namespace {
 
-struct SettingDoc {
+// A whole-number setting: its variable, its key in the startup line, its
+// range and meaning, and the Settings member it sets. Its default is that
+// member's value in a default Settings (defaults.h), so parsing, --help and
+// the startup line all come from this one row.
+struct NumberSetting {
     std::string_view name;
-    std::string_view fallback;
+    std::string_view key;
+    std::size_t low;
+    std::size_t high;
+    std::string_view meaning;
+    std::size_t (*get)(const Settings &);
+    void (*set)(Settings &, std::size_t);
+    // For a default that depends on the machine; empty: the number itself.
+    std::string_view defaultText = {};
+};
+
+template <typename Rep, typename Period>
+std::size_t count(std::chrono::duration<Rep, Period> duration) {
+    return static_cast<std::size_t>(duration.count());
+}
+
+constexpr std::array kNumberSettings{
+    NumberSetting{"PAGEVIEWS_METRICS_PORT", "metrics_port", 1, 65535,
+                  "port for GET /metrics (Prometheus), on the PAGEVIEWS_LISTEN address; never served on the HTTP port",
+                  [](const Settings &s) -> std::size_t { return s.metricsPort; },
+                  [](Settings &s, std::size_t v) { s.metricsPort = static_cast<std::uint16_t>(v); }},
+    NumberSetting{"PAGEVIEWS_THREADS", "threads", 1, 256, "HTTP I/O threads",
+                  [](const Settings &s) { return s.threads; }, [](Settings &s, std::size_t v) { s.threads = v; },
+                  "number of CPUs"},
+    NumberSetting{"PAGEVIEWS_DB_CONNECTIONS", "db_connections", 1, 64,
+                  "connections for reads (SQLite: always 1); PostgreSQL counts on one of its own per I/O thread, or "
+                  "this many per thread in per-request mode",
+                  [](const Settings &s) { return s.dbConnections; },
+                  [](Settings &s, std::size_t v) { s.dbConnections = v; }},
+    NumberSetting{"PAGEVIEWS_DB_TIMEOUT_MS", "db_timeout_ms", 100, 60000, "longest a request waits for the database",
+                  [](const Settings &s) { return count(s.dbTimeout); },
+                  [](Settings &s, std::size_t v) { s.dbTimeout = std::chrono::milliseconds(v); }},
+    NumberSetting{"PAGEVIEWS_BATCH_MAX_SIZE", "batch_max_size", 1, 100000, "most views added by one statement",
+                  [](const Settings &s) { return s.batchMaxSize; },
+                  [](Settings &s, std::size_t v) { s.batchMaxSize = v; }},
+    NumberSetting{"PAGEVIEWS_BATCH_MAX_WAIT_US", "batch_max_wait_us", 0, 100000,
+                  "how long an idle counter lingers to fill a batch",
+                  [](const Settings &s) { return count(s.batchMaxWait); },
+                  [](Settings &s, std::size_t v) { s.batchMaxWait = std::chrono::microseconds(v); }},
+    NumberSetting{"PAGEVIEWS_DRAIN_QUIET_MS", "drain_quiet_ms", 0, 10000,
+                  "on SIGTERM, exit after this long without a request",
+                  [](const Settings &s) { return count(s.drainQuiet); },
+                  [](Settings &s, std::size_t v) { s.drainQuiet = std::chrono::milliseconds(v); }},
+    NumberSetting{"PAGEVIEWS_SHUTDOWN_TIMEOUT_MS", "shutdown_timeout_ms", 0, 60000,
+                  "on SIGTERM, exit after this long at the latest",
+                  [](const Settings &s) { return count(s.shutdownTimeout); },
+                  [](Settings &s, std::size_t v) { s.shutdownTimeout = std::chrono::milliseconds(v); }},
+};
+
+// The settings that are not whole numbers, for --help.
+struct TextSetting {
+    std::string_view name;
+    std::string fallback;
     std::string_view meaning;
 };
 
-constexpr std::array kSettingDocs{
-    SettingDoc{"DATABASE_URL", "sqlite://pageviews.sqlite3",
-               "postgres://user[:pass]@host[:port]/db[?sslmode=...], mysql://..., sqlite:///abs/path"},
-    SettingDoc{"DATABASE_URL_FILE", "(unset)", "read DATABASE_URL from this file (Docker secrets)"},
-    SettingDoc{"DATABASE_PASSWORD_FILE", "(unset)", "read the database password from this file"},
-    SettingDoc{"DATABASE_APP_USER", "(unset)",
-               "migrate only: create or update this role for the app, allowed only to read and update the count"},
-    SettingDoc{"DATABASE_APP_PASSWORD_FILE", "(unset)", "migrate only: the app role's password, read from this file"},
-    SettingDoc{"PAGEVIEWS_LISTEN", "0.0.0.0:8000", "address:port to serve HTTP on"},
-    SettingDoc{"PAGEVIEWS_METRICS_PORT", "9464",
-               "port for GET /metrics (Prometheus), on the PAGEVIEWS_LISTEN address; never served on the HTTP port"},
-    SettingDoc{"PAGEVIEWS_THREADS", "number of CPUs", "HTTP I/O threads (1-256)"},
-    SettingDoc{"PAGEVIEWS_DB_CONNECTIONS", "2", "database connections (1-64; SQLite always 1)"},
-    SettingDoc{"PAGEVIEWS_DB_TIMEOUT_MS", "2000", "longest a request waits for the database (100-60000)"},
-    SettingDoc{"PAGEVIEWS_COUNT_MODE", "batched", "batched | per-request (one statement per view)"},
-    SettingDoc{"PAGEVIEWS_BATCH_MAX_SIZE", "1024", "most views added by one statement (1-100000)"},
-    SettingDoc{"PAGEVIEWS_BATCH_MAX_WAIT_US", "0", "how long an idle counter lingers to fill a batch (0-100000)"},
-    SettingDoc{"PAGEVIEWS_DRAIN_QUIET_MS", "1500", "on SIGTERM, exit after this long without a request (0-10000)"},
-    SettingDoc{"PAGEVIEWS_SHUTDOWN_TIMEOUT_MS", "8000", "on SIGTERM, exit after this long at the latest (0-60000)"},
-    SettingDoc{"PAGEVIEWS_LOG_LEVEL", "info", "trace | debug | info | warn | error"},
-};
-
-constexpr std::string_view kDefaultSqliteFile = "pageviews.sqlite3";
+std::vector<TextSetting> textSettings() {
+    return {
+        {"DATABASE_URL", "sqlite://" + std::string(defaults::kSqliteFile),
+         "postgres://user[:pass]@host[:port]/db[?sslmode=...], mysql://..., sqlite:///abs/path"},
+        {"DATABASE_URL_FILE", "unset", "read DATABASE_URL from this file (Docker secrets)"},
+        {"DATABASE_PASSWORD_FILE", "unset", "read the database password from this file"},
+        {"DATABASE_APP_USER", "unset",
+         "migrate only: create or update this role for the app, allowed only to read and update the count"},
+        {"DATABASE_APP_PASSWORD_FILE", "unset", "migrate only: the app role's password, read from this file"},
+        {"PAGEVIEWS_LISTEN", std::string(defaults::kListen), "address:port to serve HTTP on"},
+        {"PAGEVIEWS_COUNT_MODE", "batched", "batched | per-request (one statement per view)"},
+        {"PAGEVIEWS_LOG_LEVEL", std::string(defaults::kLogLevel), "trace | debug | info | warn | error"},
+    };
+}
 
 Error settingError(std::string_view name, std::string_view problem) {
     return Error{std::string(name) + ": " + std::string(problem)};
@@ -87,7 +134,7 @@ Result<DatabaseConfig> databaseSetting(const EnvLookup &env, const FileReader &r
     const auto passwordFile = nonEmpty(env, "DATABASE_PASSWORD_FILE");
     if (url && urlFile) return settingError("DATABASE_URL_FILE", "set only one of DATABASE_URL and DATABASE_URL_FILE");
 
-    std::string text = "sqlite://" + std::string(kDefaultSqliteFile);
+    std::string text = "sqlite://" + std::string(defaults::kSqliteFile);
     if (url) text = *url;
     if (urlFile) {
         auto fromFile = secretFromFile(readFile, "DATABASE_URL_FILE", *urlFile);
@@ -131,13 +178,10 @@ Result<Settings> listenSetting(const EnvLookup &env, Settings settings) {
     return settings;
 }
 
-Result<Settings> metricsPortSetting(const EnvLookup &env, Settings settings) {
-    const auto port = integerSetting(env, "PAGEVIEWS_METRICS_PORT", settings.metricsPort, 1, 65535);
-    if (!port) return port.error();
-    if (port.value() == settings.listenPort) {
+Result<Settings> metricsPortSetting(Settings settings) {
+    if (settings.metricsPort == settings.listenPort) {
         return settingError("PAGEVIEWS_METRICS_PORT", "must differ from the PAGEVIEWS_LISTEN port");
     }
-    settings.metricsPort = static_cast<std::uint16_t>(port.value());
     return settings;
 }
 
@@ -196,34 +240,20 @@ Result<CountMode> countModeSetting(const EnvLookup &env) {
 Result<std::string> logLevelSetting(const EnvLookup &env) {
     constexpr std::array<std::string_view, 5> levels{"trace", "debug", "info", "warn", "error"};
     const auto text = nonEmpty(env, "PAGEVIEWS_LOG_LEVEL");
-    if (!text) return std::string("info");
+    if (!text) return std::string(defaults::kLogLevel);
     if (std::find(levels.begin(), levels.end(), *text) == levels.end()) {
         return settingError("PAGEVIEWS_LOG_LEVEL", "expected trace, debug, info, warn or error");
     }
     return *text;
 }
 
-// Reads every numeric setting; the first bad one is the error.
-std::optional<Error> numericSettings(const EnvLookup &env, unsigned hardwareThreads, Settings &s) {
-    using std::chrono::microseconds;
-    using std::chrono::milliseconds;
-    const auto threads = integerSetting(env, "PAGEVIEWS_THREADS", std::max(1u, hardwareThreads), 1, 256);
-    const auto connections = integerSetting(env, "PAGEVIEWS_DB_CONNECTIONS", 2, 1, 64);
-    const auto timeout = integerSetting(env, "PAGEVIEWS_DB_TIMEOUT_MS", 2000, 100, 60000);
-    const auto batchSize = integerSetting(env, "PAGEVIEWS_BATCH_MAX_SIZE", 1024, 1, 100000);
-    const auto batchWait = integerSetting(env, "PAGEVIEWS_BATCH_MAX_WAIT_US", 0, 0, 100000);
-    const auto quiet = integerSetting(env, "PAGEVIEWS_DRAIN_QUIET_MS", 1500, 0, 10000);
-    const auto shutdown = integerSetting(env, "PAGEVIEWS_SHUTDOWN_TIMEOUT_MS", 8000, 0, 60000);
-    for (const auto *r : {&threads, &connections, &timeout, &batchSize, &batchWait, &quiet, &shutdown}) {
-        if (!*r) return r->error();
+// Reads every whole-number setting; the first bad one is the error.
+std::optional<Error> numberSettings(const EnvLookup &env, Settings &s) {
+    for (const auto &setting : kNumberSettings) {
+        const auto value = integerSetting(env, setting.name, setting.get(s), setting.low, setting.high);
+        if (!value) return value.error();
+        setting.set(s, value.value());
     }
-    s.threads = threads.value();
-    s.dbConnections = connections.value();
-    s.dbTimeout = milliseconds(timeout.value());
-    s.batchMaxSize = batchSize.value();
-    s.batchMaxWait = microseconds(batchWait.value());
-    s.drainQuiet = milliseconds(quiet.value());
-    s.shutdownTimeout = milliseconds(shutdown.value());
     return std::nullopt;
 }
 
@@ -231,10 +261,11 @@ std::optional<Error> numericSettings(const EnvLookup &env, unsigned hardwareThre
 
 Result<Settings> loadSettings(const EnvLookup &env, const FileReader &readFile, unsigned hardwareThreads) {
     Settings settings;
+    settings.threads = std::max(1u, hardwareThreads);
     auto database = databaseSetting(env, readFile);
     if (!database) return database.error();
     settings.database = std::move(database).value();
-    if (auto problem = numericSettings(env, hardwareThreads, settings)) return *problem;
+    if (auto problem = numberSettings(env, settings)) return *problem;
     // One SQLite file, one writer: more connections would only contend.
     if (settings.database.backend == Backend::Sqlite) settings.dbConnections = 1;
     auto mode = countModeSetting(env);
@@ -246,17 +277,14 @@ Result<Settings> loadSettings(const EnvLookup &env, const FileReader &readFile, 
     if (auto problem = appRoleSettings(env, readFile, settings)) return *problem;
     auto listening = listenSetting(env, std::move(settings));
     if (!listening) return listening;
-    return metricsPortSetting(env, std::move(listening).value());
+    return metricsPortSetting(std::move(listening).value());
 }
 
 std::string describe(const Settings &s) {
     std::ostringstream out;
-    out << "database=" << redactedUrl(s.database) << " listen=" << s.listenHost << ':' << s.listenPort
-        << " metrics_port=" << s.metricsPort << " threads=" << s.threads << " db_connections=" << s.dbConnections
-        << " db_timeout_ms=" << s.dbTimeout.count()
-        << " count_mode=" << (s.countMode == CountMode::Batched ? "batched" : "per-request")
-        << " batch_max_size=" << s.batchMaxSize << " batch_max_wait_us=" << s.batchMaxWait.count()
-        << " drain_quiet_ms=" << s.drainQuiet.count() << " shutdown_timeout_ms=" << s.shutdownTimeout.count()
+    out << "database=" << redactedUrl(s.database) << " listen=" << s.listenHost << ':' << s.listenPort;
+    for (const auto &setting : kNumberSettings) out << ' ' << setting.key << '=' << setting.get(s);
+    out << " count_mode=" << (s.countMode == CountMode::Batched ? "batched" : "per-request")
         << " log_level=" << s.logLevel;
     if (!s.appDbUser.empty()) out << " app_db_user=" << s.appDbUser;
     return out.str();
@@ -265,8 +293,19 @@ std::string describe(const Settings &s) {
 std::string settingsHelp() {
     std::ostringstream out;
     out << "Settings (environment variables):\n";
-    for (const auto &doc : kSettingDocs) {
-        out << "  " << doc.name << "\n      " << doc.meaning << " (default: " << doc.fallback << ")\n";
+    for (const auto &setting : textSettings()) {
+        out << "  " << setting.name << "\n      " << setting.meaning << " (default: " << setting.fallback << ")\n";
+    }
+    const Settings fallback;
+    for (const auto &setting : kNumberSettings) {
+        out << "  " << setting.name << "\n      " << setting.meaning << ", " << setting.low << "-" << setting.high
+            << " (default: ";
+        if (setting.defaultText.empty()) {
+            out << setting.get(fallback);
+        } else {
+            out << setting.defaultText;
+        }
+        out << ")\n";
     }
     return out.str();
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "database_url.h"
+#include "defaults.h"
 #include "result.h"
 
 namespace pageviews {
@@ -22,21 +23,21 @@ enum class CountMode {
 // (the counterpart of a Django settings.py).
 struct Settings {
     DatabaseConfig database;
-    std::string listenHost = "0.0.0.0";
-    std::uint16_t listenPort = 8000;
+    std::string listenHost{defaults::kListenHost};
+    std::uint16_t listenPort = defaults::kListenPort;
     // Prometheus metrics are served here only, on listenHost, never on
     // listenPort: nginx proxies listenPort alone, so no spelling of a path
     // reaches them from outside.
-    std::uint16_t metricsPort = 9464;
+    std::uint16_t metricsPort = defaults::kMetricsPort;
     std::size_t threads = 1;
-    std::size_t dbConnections = 2;
-    std::chrono::milliseconds dbTimeout{2000};
+    std::size_t dbConnections = defaults::kDbConnections;
+    std::chrono::milliseconds dbTimeout = defaults::kDbTimeout;
     CountMode countMode = CountMode::Batched;
-    std::size_t batchMaxSize = 1024;
-    std::chrono::microseconds batchMaxWait{0};
-    std::chrono::milliseconds drainQuiet{1500};
-    std::chrono::milliseconds shutdownTimeout{8000};
-    std::string logLevel = "info";
+    std::size_t batchMaxSize = defaults::kBatchMaxSize;
+    std::chrono::microseconds batchMaxWait = defaults::kBatchMaxWait;
+    std::chrono::milliseconds drainQuiet = defaults::kDrainQuiet;
+    std::chrono::milliseconds shutdownTimeout = defaults::kShutdownTimeout;
+    std::string logLevel{defaults::kLogLevel};
     // The restricted role `migrate` creates or updates for the app; empty
     // when migrate manages no role (SQLite, or a role managed by hand).
     std::string appDbUser;

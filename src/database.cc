@@ -6,17 +6,13 @@
 #include <drogon/orm/Exception.h>
 #include <trantor/utils/Logger.h>
 
+#include "sql_dialect.h"
+
 namespace pageviews {
 namespace {
 
 using drogon::orm::DrogonDbException;
 using DbResult = drogon::orm::Result;
-
-// PostgreSQL counts through PgCounterStore (incrementQuery).
-std::string incrementSql(Backend backend) {
-    if (backend == Backend::Sqlite) return "UPDATE page_views SET views = views + ? WHERE path = ? RETURNING views";
-    return "UPDATE page_views SET views = views + ? WHERE path = ?";
-}
 
 StoreReply totalFrom(const DbResult &rows) {
     if (rows.empty()) return CountError{CountFailure::NotCounted, "counter row missing: run pageviews migrate"};
@@ -156,12 +152,13 @@ void DbCounterStore::add(std::int64_t amount, std::function<void(StoreReply)> do
         done(CountError{CountFailure::NotCounted, "database unavailable"});
         return;
     }
-    if (database_->backend() == Backend::Mysql) {
+    const auto &sql = sqlDialect(database_->backend());
+    if (!sql.incrementReturnsTotal) {
         addInTransaction(client, amount, std::move(done));
         return;
     }
     client->execSqlAsync(
-        incrementSql(database_->backend()), [done](const DbResult &rows) { done(totalFrom(rows)); },
+        std::string(sql.increment), [done](const DbResult &rows) { done(totalFrom(rows)); },
         [done](const DrogonDbException &error) { done(unknownOutcome(error)); }, amount, std::string(kCountedPath));
 }
 
@@ -170,16 +167,17 @@ void DbCounterStore::add(std::int64_t amount, std::function<void(StoreReply)> do
 void DbCounterStore::addInTransaction(const DbClientPtr &client, std::int64_t amount,
                                       std::function<void(StoreReply)> done) {
     auto onError = [done](const DrogonDbException &error) { done(unknownOutcome(error)); };
-    client->newTransactionAsync([amount, done, onError](const std::shared_ptr<drogon::orm::Transaction> &tx) {
+    const auto &sql = sqlDialect(database_->backend());
+    client->newTransactionAsync([amount, done, onError, &sql](const std::shared_ptr<drogon::orm::Transaction> &tx) {
         tx->execSqlAsync(
-            incrementSql(Backend::Mysql),
-            [tx, done, onError](const DbResult &updated) {
+            std::string(sql.increment),
+            [tx, done, onError, &sql](const DbResult &updated) {
                 if (updated.affectedRows() == 0) {
                     done(CountError{CountFailure::NotCounted, "counter row missing: run pageviews migrate"});
                     return;
                 }
                 tx->execSqlAsync(
-                    "SELECT views FROM page_views WHERE path = ?",
+                    std::string(sql.selectViews),
                     [tx, done](const DbResult &rows) {
                         auto reply = totalFrom(rows);
                         tx->setCommitCallback([done, reply](bool committed) {

@@ -8,6 +8,8 @@
 #include <trantor/utils/Logger.h>
 #include <trantor/utils/Utilities.h>
 
+#include "sql_dialect.h"
+
 namespace pageviews {
 namespace {
 
@@ -37,28 +39,6 @@ constexpr std::string_view kCreateLedger =
 // Statements that make one migrate run exclusive. PostgreSQL and SQLite also
 // make the run atomic (transactional DDL); MySQL commits DDL implicitly, so a
 // named lock serializes the runs and each migration is recorded right after.
-struct LockSql {
-    std::string_view begin;
-    std::string_view commit;
-    std::string_view rollback;
-};
-
-LockSql lockSqlFor(Backend backend) {
-    switch (backend) {
-        case Backend::Postgres: return {"BEGIN; SELECT pg_advisory_xact_lock(7301)", "COMMIT", "ROLLBACK"};
-        case Backend::Sqlite: return {"PRAGMA busy_timeout = 10000; BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
-        case Backend::Mysql:
-            return {"SELECT GET_LOCK('pageviews_migrate', 60)", "SELECT RELEASE_LOCK('pageviews_migrate')",
-                    "SELECT RELEASE_LOCK('pageviews_migrate')"};
-    }
-    return {};
-}
-
-std::string recordSql(Backend backend) {
-    return backend == Backend::Postgres ? "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)"
-                                        : "INSERT INTO schema_migrations (version, name) VALUES (?, ?)";
-}
-
 // Runs each ';'-separated statement of `sql`; none of ours has a ';' inside.
 void execAll(const DbClientPtr &client, std::string_view sql) {
     while (!sql.empty()) {
@@ -84,7 +64,8 @@ int applyPending(const DbClientPtr &client, Backend backend) {
     for (const auto *migration : pending) {
         LOG_INFO << "applying migration " << migration->version << " (" << std::string(migration->name) << ")";
         execAll(client, statementFor(*migration, backend));
-        client->execSqlSync(recordSql(backend), migration->version, std::string(migration->name));
+        client->execSqlSync(std::string(sqlDialect(backend).recordMigration), migration->version,
+                            std::string(migration->name));
     }
     return static_cast<int>(pending.size());
 }
@@ -179,9 +160,9 @@ std::vector<const Migration *> pendingMigrations(std::span<const Migration> migr
 }
 
 Result<int> migrate(const DbClientPtr &client, Backend backend, const AppRole *appRole) {
-    const auto lock = lockSqlFor(backend);
+    const auto &lock = sqlDialect(backend);
     try {
-        execAll(client, lock.begin);
+        execAll(client, lock.lockBegin);
     } catch (const DrogonDbException &error) {
         return Error{std::string("migrate: cannot lock the schema: ") + error.base().what()};
     }
@@ -194,12 +175,12 @@ Result<int> migrate(const DbClientPtr &client, Backend backend, const AppRole *a
             if (backend == Backend::Postgres) grantPostgresRole(client, *appRole);
             if (backend == Backend::Mysql) grantMysqlRole(client, *appRole);
         }
-        execAll(client, lock.commit);
+        execAll(client, lock.lockCommit);
         return applied;
     } catch (const DrogonDbException &error) {
         std::string message = step + error.base().what();
         try {
-            execAll(client, lock.rollback);
+            execAll(client, lock.lockRollback);
         } catch (const DrogonDbException &) {
             // The connection is gone; the server rolls back on its own.
         }

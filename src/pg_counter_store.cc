@@ -3,14 +3,9 @@
 #include <trantor/utils/Logger.h>
 
 #include "database.h"
+#include "sql_dialect.h"
 
 namespace pageviews {
-
-std::string incrementQuery(std::int64_t amount) {
-    static_assert(kCountedPath.find('\'') == std::string_view::npos, "the path is written as a plain SQL literal");
-    return "UPDATE page_views SET views = views + " + std::to_string(amount) + " WHERE path = '" +
-           std::string(kCountedPath) + "' RETURNING views";
-}
 
 StoreReply counterReply(const PgQueryOutcome &outcome) {
     if (!outcome.sent) return CountError{CountFailure::NotCounted, "database unavailable"};
@@ -54,10 +49,11 @@ void PgCounterStore::dispatch() {
         auto pending = std::move(queue_.front());
         queue_.pop_front();
         const auto amount = pending.amount;
-        connection->run(incrementQuery(amount), [done = std::move(pending.done)](const PgQueryOutcome &outcome) {
-            if (outcome.error) LOG_WARN << "database error: " << *outcome.error;
-            done(counterReply(outcome));
-        });
+        connection->run(postgresIncrementQuery(amount),
+                        [done = std::move(pending.done)](const PgQueryOutcome &outcome) {
+                            if (outcome.error) LOG_WARN << "database error: " << *outcome.error;
+                            done(counterReply(outcome));
+                        });
     }
 }
 

@@ -15,12 +15,6 @@
 
 namespace pageviews {
 
-// The statement that adds `amount` views and returns the new total. It runs
-// alone in an implicit transaction, so the server's ReadyForQuery after it
-// means the transaction committed or rolled back, and an error before it
-// (a refused COMMIT included) means it rolled back.
-std::string incrementQuery(std::int64_t amount);
-
 // What a query's outcome means for the views it carried:
 //   not (fully) sent               -> NotCounted (503): the server never ran it;
 //   sent, connection lost or timed

@@ -12,6 +12,7 @@
 #include "migrations.h"
 #include "page.h"
 #include "request_policy.h"
+#include "sql_dialect.h"
 
 namespace pageviews {
 namespace {
@@ -65,8 +66,6 @@ class Deadline {
   private:
     std::shared_ptr<std::atomic<bool>> claimed_;
 };
-
-std::string placeholder(Backend backend) { return backend == Backend::Postgres ? "$1" : "?"; }
 
 void countView(const std::shared_ptr<ViewContext> &context, Respond respond) {
     context->counters.count([context, respond = std::move(respond)](StoreReply reply) {
@@ -156,7 +155,7 @@ HttpResponsePtr jsonError(std::string message) {
 
 void handleApiViews(const std::shared_ptr<ViewContext> &context, Respond respond) {
     readWithDeadline(
-        *context, "SELECT views FROM page_views WHERE path = " + placeholder(context->database->backend()),
+        *context, std::string(sqlDialect(context->database->backend()).selectViews),
         [respond](const drogon::orm::Result &rows) {
             Json::Value body;
             body["path"] = std::string(kCountedPath);

@@ -45,9 +45,5 @@ INSTANTIATE_TEST_SUITE_P(
         ReplyCase{"CounterRowMissing", outcome(true, true, std::nullopt, std::nullopt), CountFailure::NotCounted}),
     [](const ::testing::TestParamInfo<ReplyCase> &info) { return std::string(info.param.name); });
 
-TEST(IncrementQueryTest, AddsTheAmountToTheCountedPathAndReturnsTheTotal) {
-    EXPECT_EQ(incrementQuery(17), "UPDATE page_views SET views = views + 17 WHERE path = '/' RETURNING views");
-}
-
 }  // namespace
 }  // namespace pageviews

@@ -1,0 +1,85 @@
+import pathlib
+
+from report import render
+
+DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
+UNCOUNTED = {"db_before": None, "db_after": None, "statements": None}
+
+
+def rows(make_row):
+    return [make_row(kind="A", requests=300000, **UNCOUNTED), make_row(kind="B", requests=100000, **UNCOUNTED),
+            make_row(kind="C", requests=50000), make_row(kind="D", requests=20000)]
+
+
+def test_a_counted_scenario_says_how_many_runs_were_exact(make_row, make_results):
+    table = render.table(make_results([make_row(round_=1), make_row(round_=2)]))
+    assert "| C counted /, batched | 64 | 1000 | 1000 - 1000 | 2.00 | 9.00 | 0 | yes, 2/2 | 5.0 |" in table
+
+
+def test_an_inexact_scenario_is_marked_in_bold(make_row, make_results):
+    table = render.table(make_results([make_row(round_=1), make_row(round_=2, db_after=0)]))
+    assert "| **NO**, 1 of 2 failed |" in table
+
+
+def test_an_uncounted_scenario_has_no_exactness(make_row, make_results):
+    table = render.table(make_results([make_row(kind="B", **UNCOUNTED)]))
+    assert "| B nginx -> app (/healthz) | 64 | 1000 | 1000 - 1000 | 2.00 | 9.00 | 0 | - | - |" in table
+
+
+def test_ratios_put_c_over_each_scenario_it_is_compared_with(make_row, make_results):
+    line = render.ratios(make_results(rows(make_row)))
+    assert line == "Ratios of medians: C/B at 64: **0.50**; C/D at 64: **2.50**; B/A at 64: 0.33."
+
+
+def test_ratios_leave_out_what_did_not_run(make_row, make_results):
+    assert render.ratios(make_results([make_row()])) == ""
+
+
+def test_the_report_has_the_table_ratios_memory_and_targets_in_that_order(make_row, make_results):
+    memory = {"rss_start_kb": "1", "rss_first_kb": "2", "views_first": "3", "rss_end_kb": "2", "views_end": "5",
+              "memory_target": "5", "rss_rounds_kb": "6", "views_rounds": "7"}
+    text = render.report(make_results(rows(make_row), memory=memory, curve=[(3, 2), (5, 2)]))
+    starts = [text.index(part) for part in ("| scenario |", "Ratios of medians", "App memory", "RSS along the way",
+                                            "| target (issue 5) |")]
+    assert starts == sorted(starts)
+    assert ("App memory (VmRSS of the batched app, 64 connections): 1 kB at start, 2 kB after its first 3 counted "
+            "views, 2 kB after 5; 6 kB after the rounds, 7 views in all.") in text
+    assert "RSS along the way (views: kB): 3: 2, 5: 2." in text
+
+
+def test_the_committed_page_has_the_tables_render_writes(make_row, make_results):
+    # The generated part of docs/benchmarks.md was written by this code (or
+    # by bench/run before it): its table headers must be the same.
+    docs = DOCS.read_text()
+    report = render.report(make_results(rows(make_row), memory={"rss_first_kb": "1", "rss_end_kb": "1",
+                                                                "views_end": "1", "memory_target": "1"}))
+    for header in [line for line in report.splitlines() if line.startswith("| scenario") or
+                   line.startswith("| target")]:
+        assert header in docs
+
+
+def test_the_docs_block_says_when_and_how_it_was_measured(make_row, make_results):
+    environment = [("date", "2026-12-01 09:00 UTC"), ("command", "bench/run --rounds 3"), ("cores", "2")]
+    block = render.docs_block(make_results([make_row()], environment=environment), "REPORT\n")
+    assert block.startswith(render.BEGIN + "\n") and block.endswith("REPORT\n\n" + render.END + "\n")
+    assert "Measured 2026-12-01 09:00 UTC with `bench/run --rounds 3`." in block
+    assert "| | |\n|---|---|\n| cores | 2 |\n\n" in block
+
+
+def test_the_block_replaces_only_what_lies_between_the_markers():
+    page = f"# Benchmarks\nintro\n{render.BEGIN}\nold\n{render.END}\nafterwards\n"
+    block = f"{render.BEGIN}\nnew\n{render.END}\n"
+    assert render.replace_block(page, block) == f"# Benchmarks\nintro\n{block}afterwards\n"
+    assert render.replace_block(render.replace_block(page, block), block) == render.replace_block(page, block)
+
+
+def test_a_page_without_markers_becomes_a_new_page():
+    assert render.replace_block(None, "BLOCK\n") == "# Benchmarks\n\nBLOCK\n"
+
+
+def test_the_terminal_table_has_a_line_per_scenario_then_the_ratios(make_row, make_results):
+    text = render.terminal(make_results(rows(make_row)))
+    lines = text.splitlines()
+    assert lines[1].startswith("scenario") and "req/s" in lines[1] and "p99 ms" in lines[1]
+    assert [line.split()[0] for line in lines[2:6]] == ["A", "B", "C", "D"]
+    assert "C/B at 64: **0.50**" in text and "| target (issue 5) |" in text

@@ -1,0 +1,72 @@
+import pytest
+
+from report import targets
+
+MEMORY = {"rss_start_kb": "16000", "rss_first_kb": "18000", "views_first": "10050", "rss_end_kb": "18500",
+          "views_end": "1000063", "memory_target": "1000000"}
+
+
+def lines_of(results, target):
+    return {line[0]: line for line in target(results)}
+
+
+@pytest.mark.parametrize("b_rps, met", [(10000, "yes"), (10001, "**no**")])
+def test_c_against_b_is_met_from_eight_tenths(make_row, make_results, b_rps, met):
+    rows = [make_row(requests=80000), make_row(kind="B", requests=b_rps * 10, db_before=None, db_after=None)]
+    [line] = targets.c_versus_b(make_results(rows))
+    assert line[2] == met and line[1].startswith("C/B = 0.8")
+
+
+def test_ratio_targets_need_both_scenarios(make_row, make_results):
+    assert targets.c_versus_b(make_results([make_row()])) == []
+    assert targets.c_versus_d(make_results([make_row()])) == []
+
+
+def test_exact_counts_judge_the_memory_runs_and_rounds_but_not_the_warm_up(make_row, make_results):
+    rows = [make_row(phase="warmup", db_after=0), make_row(phase="memory"), make_row(db_after=0)]
+    [line] = targets.exact_counts(make_results(rows))
+    assert line[1:] == ("1 of 2 counted runs exact", "**no**")
+
+
+def test_zero_non2xx_sums_every_measured_run(make_row, make_results):
+    [line] = targets.zero_non2xx(make_results([make_row(non2xx=1), make_row(round_=2, sock_err=2)]))
+    assert line[1:] == ("3 non-2xx responses or socket errors in all measured runs", "**no**")
+
+
+def test_the_memory_target_names_the_requests_option(make_results):
+    lines = lines_of(make_results([], memory=MEMORY), targets.memory)
+    line = lines["RSS after 1,000,000 views within 10% of RSS after 10,000"]
+    assert line[1:] == ("18000 kB -> 18500 kB after 1000063 views (+2.8%)", "yes")
+
+
+def test_a_smaller_memory_run_is_judged_against_its_own_option(make_results):
+    memory = {**MEMORY, "views_end": "2010", "memory_target": "2000", "memory_first_target": "2000"}
+    lines = lines_of(make_results([], memory=memory), targets.memory)
+    assert lines["RSS after 2,000 views within 10% of RSS after 2,000"][2] == "yes"
+
+
+def test_a_memory_run_that_stopped_short_is_not_measured(make_results):
+    lines = lines_of(make_results([], memory={**MEMORY, "views_end": "400000"}), targets.memory)
+    assert lines["RSS after 1,000,000 views within 10% of RSS after 10,000"][2] == "not measured (only 400000 views)"
+
+
+@pytest.mark.parametrize("end_kb, met", [("19800", "yes"), ("19801", "**no**"), ("16200", "yes"), ("16199", "**no**")])
+def test_rss_must_stay_within_ten_percent(make_results, end_kb, met):
+    lines = lines_of(make_results([], memory={**MEMORY, "rss_end_kb": end_kb}), targets.memory)
+    assert lines["RSS after 1,000,000 views within 10% of RSS after 10,000"][2] == met
+
+
+def test_the_second_half_compares_with_the_reading_nearest_half_way(make_results):
+    curve = [(10050, 18000), (480000, 18400), (530000, 18450), (1000063, 18500)]
+    lines = lines_of(make_results([], memory=MEMORY, curve=curve), targets.memory)
+    line = lines["(a leak would keep growing) RSS over the second half of those views"]
+    assert line[1:] == ("18400 kB after 480000 -> 18500 kB after 1000063 (+0.5%)", "yes")
+
+
+def test_no_memory_phase_no_memory_targets(make_results):
+    assert targets.memory(make_results([])) == []
+
+
+def test_rss_under_50_mb(make_results):
+    lines = lines_of(make_results([], memory={**MEMORY, "rss_end_kb": str(50 * 1024)}), targets.memory)
+    assert lines["RSS under 50 MB"][1:] == ("50.0 MB", "**no**")

@@ -11,12 +11,10 @@ set output output
 set datafile separator "\t"
 set datafile columnheaders
 
-# Columns: 1 kind, 2 conns, 4 rps median, 5 min, 6 max, 7 p50 ms, 8 p99 ms,
-# 12-16 CPU us per request of nginx, app, db, wrk, docker
-color(k) = (k eq "A") ? 0x9e9e9e : (k eq "B") ? 0x4c78a8 : (k eq "C") ? 0x2ca02c : 0xd62728
-name(k) = (k eq "A") ? "A nginx" : (k eq "B") ? "B proxy" : (k eq "C") ? "C batched" : "D per-request"
-tic(k, c) = name(k) . "\n" . c . " conns"
-stats summary using 4 nooutput
+# Columns by the names bench/report/summary.py gives them; each scenario's
+# tick label and colour come with it (bench/report/scenarios.py).
+tic(c) = strcol("short") . "\n" . strcol("conns") . " conns"
+stats summary using "rps" nooutput
 n = STATS_records
 
 set multiplot layout 3,1 title "pageviews benchmark: medians over interleaved rounds (wrk in a container on the cluster network)" font ",13"
@@ -34,9 +32,9 @@ set offsets 0, 0, graph 0.12, 0
 set ylabel "requests/s"
 set format y "%.0f"
 unset key
-plot summary using 0:4:(color(strcol(1))):xtic(tic(strcol(1), strcol(2))) with boxes lc rgb variable, \
-     '' using 0:5:(0):($6 - $5) with vectors nohead lc rgb "#333333" lw 1.2, \
-     '' using 0:6:(sprintf("%.0f", $4)) with labels offset 0,0.9 font ",10"
+plot summary using 0:"rps":"color":xtic(tic(0)) with boxes lc rgb variable, \
+     '' using 0:"rps_min":(0):(column("rps_max") - column("rps_min")) with vectors nohead lc rgb "#333333" lw 1.2, \
+     '' using 0:"rps_max":(sprintf("%.0f", column("rps"))) with labels offset 0,0.9 font ",10"
 
 set ylabel "latency, ms (log scale)"
 set logscale y
@@ -45,9 +43,9 @@ set offsets 0, 0, graph 0.1, 0
 set format y "%g"
 set boxwidth 0.35
 set key top left
-plot summary using ($0 - 0.18):7:xtic(tic(strcol(1), strcol(2))) with boxes lc rgb "#90caf9" title "p50", \
-     '' using ($0 + 0.18):8 with boxes lc rgb "#1565c0" title "p99", \
-     '' using ($0 + 0.18):8:(sprintf("%.1f", $8)) with labels offset 0,0.7 font ",9" notitle
+plot summary using ($0 - 0.18):"p50_ms":xtic(tic(0)) with boxes lc rgb "#90caf9" title "p50", \
+     '' using ($0 + 0.18):"p99_ms" with boxes lc rgb "#1565c0" title "p99", \
+     '' using ($0 + 0.18):"p99_ms":(sprintf("%.1f", column("p99_ms"))) with labels offset 0,0.7 font ",9" notitle
 
 unset logscale y
 set yrange [0:*]
@@ -56,12 +54,17 @@ set format y "%.0f"
 set ylabel "CPU µs per request"
 set boxwidth 0.7
 set key top left horizontal
-total(c) = column(12) + column(13) + column(14) + column(15) + column(16)
-plot summary using 0:(total(0)):xtic(tic(strcol(1), strcol(2))) with boxes lc rgb "#8e6bb8" title "docker (logs)", \
-     '' using 0:($12 + $13 + $14 + $15) with boxes lc rgb "#bdbdbd" title "wrk", \
-     '' using 0:($12 + $13 + $14) with boxes lc rgb "#ff7f0e" title "db", \
-     '' using 0:($12 + $13) with boxes lc rgb "#4c78a8" title "app", \
-     '' using 0:12 with boxes lc rgb "#2ca02c" title "nginx", \
+# Stacked: each bar is the sum of its part and the parts drawn after it.
+upto_nginx(x) = column("us_nginx")
+upto_app(x) = upto_nginx(0) + column("us_app")
+upto_db(x) = upto_app(0) + column("us_db")
+upto_wrk(x) = upto_db(0) + column("us_wrk")
+total(x) = upto_wrk(0) + column("us_docker")
+plot summary using 0:(total(0)):xtic(tic(0)) with boxes lc rgb "#8e6bb8" title "docker (logs)", \
+     '' using 0:(upto_wrk(0)) with boxes lc rgb "#bdbdbd" title "wrk", \
+     '' using 0:(upto_db(0)) with boxes lc rgb "#ff7f0e" title "db", \
+     '' using 0:(upto_app(0)) with boxes lc rgb "#4c78a8" title "app", \
+     '' using 0:(upto_nginx(0)) with boxes lc rgb "#2ca02c" title "nginx", \
      '' using 0:(total(0)):(sprintf("%.0f", total(0))) with labels offset 0,0.7 font ",9" notitle
 
 unset multiplot

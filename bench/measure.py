@@ -125,7 +125,8 @@ def record_environment(c, args, argv):
                   "'max_connections')")
     pairs = [
         ("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
-        ("command", " ".join(["bench/run", *map(shlex.quote, argv)])),
+        # As typed (bench/run makes output folders absolute for the container).
+        ("command", os.environ.get("BENCH_COMMAND") or " ".join(["bench/run", *map(shlex.quote, argv)])),
         ("commit", os.environ.get("BENCH_COMMIT", "unknown")),
         ("cpu", tools("sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'")),
         ("cores", tools("nproc")),

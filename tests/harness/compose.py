@@ -26,11 +26,19 @@ TESTS_CONTAINER = os.environ.get("PAGEVIEWS_TESTS_CONTAINER", "")
 
 
 class Project:
-    def __init__(self, name, http_port, db="postgres", files=(), env=None):
+    """base is the first compose file, its folder the project directory:
+    docker-compose.yml, or another cluster of the same services (db, app,
+    web), such as the benchmark's reference (bench/reference/django), whose
+    app has no /healthz: ready_path is what nginx must answer 200 once the
+    app replicas are healthy."""
+
+    def __init__(self, name, http_port, db="postgres", files=(), env=None, base="docker-compose.yml",
+                 ready_path="/healthz"):
         if db not in DATABASES:
             raise ValueError(f"db must be one of {DATABASES}, not {db!r}")
         self.name, self.http_port, self.db = name, int(http_port), db
-        self.files = ["docker-compose.yml"] + (["compose.mariadb.yml"] if db == "mariadb" else []) + list(files)
+        self.base, self.ready_path = base, ready_path
+        self.files = [base] + (["compose.mariadb.yml"] if db == "mariadb" else []) + list(files)
         self.env = {**os.environ, "PAGEVIEWS_HTTP_PORT": str(http_port), **(env or {})}
         self.owned = False
         self._joined = []
@@ -39,7 +47,8 @@ class Project:
 
     def compose(self, *args, check=True, timeout=600, input=None):
         files = [argument for name in self.files for argument in ("--file", str(REPO / name))]
-        command = ["docker", "compose", "--project-name", self.name, "--project-directory", str(REPO),
+        directory = (REPO / self.base).parent
+        command = ["docker", "compose", "--project-name", self.name, "--project-directory", str(directory),
                    *files, *args]
         done = run(*command, check=False, timeout=timeout, input=input, env=self.env)
         if check and done.returncode != 0:
@@ -161,13 +170,13 @@ class Project:
         return len(self.container_ids(service, healthy=True))
 
     def wait_serving(self, replicas=1, timeout=HEALTHY_WITHIN):
-        """Waits for replicas healthy app containers and nginx answering /healthz through them."""
+        """Waits for replicas healthy app containers and nginx answering ready_path through them."""
         from harness.http import get
 
         wait_for(f"{replicas} healthy app replicas", lambda: self.healthy("app") == replicas, timeout=timeout,
                  seen=lambda: f"{self.healthy('app')} healthy of {len(self.container_ids('app'))} running")
-        wait_for("nginx answering /healthz from the app",
-                 lambda: get(self.web_url + "/healthz", timeout=3).status == 200, timeout=timeout)
+        wait_for(f"nginx answering {self.ready_path}",
+                 lambda: get(self.web_url + self.ready_path, timeout=3).status == 200, timeout=timeout)
 
     # -- the count -----------------------------------------------------------
 

@@ -18,7 +18,8 @@ SKIPPED_DIRS = {".git", "out", "artifacts", "build"}
 NGINX_IMAGE = os.environ.get("NGINX_IMAGE", "nginx:1.30")
 
 # Every file set the project composes: the default, MariaDB, Swarm, the
-# benchmark and the reliability suite's small-disk database.
+# benchmark, the reliability suite's small-disk database and the benchmark's
+# Django reference.
 COMPOSE_COMBINATIONS = [
     ["docker-compose.yml"],
     ["docker-compose.yml", "compose.mariadb.yml"],
@@ -26,6 +27,7 @@ COMPOSE_COMBINATIONS = [
     ["docker-compose.yml", "compose.mariadb.yml", "deploy/swarm/compose.swarm.yml"],
     ["docker-compose.yml", "bench/compose.yml"],
     ["docker-compose.yml", "tests/reliability/compose.db-small-disk.yml"],
+    ["bench/reference/django/compose.yml"],
 ]
 
 

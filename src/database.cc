@@ -39,12 +39,15 @@ DbClientPtr newClient(const DatabaseConfig &config, std::size_t connections, std
     return client;
 }
 
-// Old clients may still be finishing statements; they are dropped later, on
-// the watcher's thread, which is none of their own threads (a DbClient
-// destroyed on one of its own threads would join itself).
+// Old clients may still be finishing statements. A DbClient destroyed on one
+// of its own threads joins itself and ends the process ("Resource deadlock
+// avoided"), and Drogon's queued work holds the client too, so whichever
+// reference goes last may be on such a thread. So a replaced client is kept
+// until nothing but the retired list holds it, and destroyed on the
+// watcher's thread, no sooner than this after its replacement.
 constexpr double kRetireAfterSeconds = 30.0;
 // A client discarded for a read that outlived its deadline: that read was
-// answered already, nothing else waits on the client.
+// answered already; other reads queued on it end by their own deadlines.
 constexpr double kRetireDiscardedAfterSeconds = 1.0;
 // A database that stops answering times out every read; replacing the
 // client more often than this would only pile up clients and threads.
@@ -94,10 +97,7 @@ void Database::refresh() {
     std::lock_guard lock(mutex_);
     if (!address) {
         if (client_) LOG_WARN << "database host " << config_.host << " does not resolve; waiting";
-        if (client_ && watching_) {
-            watcher_.getLoop()->runAfter(kRetireAfterSeconds, [retired = client_] {});
-        }
-        client_.reset();
+        retireClientLocked(kRetireAfterSeconds);
         address_.clear();
         return;
     }
@@ -107,8 +107,32 @@ void Database::refresh() {
     replaceClientLocked(kRetireAfterSeconds);
 }
 
+void Database::retireClientLocked(double afterSeconds) {
+    if (client_ && watching_) {
+        const auto notBefore =
+            std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                   std::chrono::duration<double>(afterSeconds));
+        retired_.push_back(Retired{std::move(client_), notBefore});
+    }
+    client_.reset();
+}
+
+void Database::dropIdleRetired() {
+    std::vector<DbClientPtr> idle;
+    {
+        std::lock_guard lock(mutex_);
+        const auto now = std::chrono::steady_clock::now();
+        std::erase_if(retired_, [&](Retired &retired) {
+            if (now < retired.notBefore || retired.client.use_count() > 1) return false;
+            idle.push_back(std::move(retired.client));
+            return true;
+        });
+    }
+    // Destroyed here, outside the lock: each joins its own threads.
+}
+
 void Database::replaceClientLocked(double retireAfterSeconds) {
-    if (client_ && watching_) watcher_.getLoop()->runAfter(retireAfterSeconds, [retired = client_] {});
+    retireClientLocked(retireAfterSeconds);
     client_ = newClient(resolvedConfigLocked(), connections_, timeout_);
     clientSince_ = std::chrono::steady_clock::now();
 }
@@ -136,7 +160,10 @@ void Database::discard(const DbClientPtr &client) {
 void Database::watch() {
     watching_ = true;
     watcher_.run();
-    watcher_.getLoop()->runEvery(1.0, [this] { refresh(); });
+    watcher_.getLoop()->runEvery(1.0, [this] {
+        refresh();
+        dropIdleRetired();
+    });
 }
 
 DbCounterStore::DbCounterStore(std::shared_ptr<Database> database) : database_(std::move(database)) {}

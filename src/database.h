@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <drogon/orm/DbClient.h>
 #include <trantor/net/EventLoopThread.h>
@@ -58,7 +59,17 @@ class Database {
     void discard(const DbClientPtr &client);
 
   private:
+    // A client replaced while statements may still run on it.
+    struct Retired {
+        DbClientPtr client;
+        std::chrono::steady_clock::time_point notBefore;
+    };
+
     void replaceClientLocked(double retireAfterSeconds);
+    void retireClientLocked(double afterSeconds);
+    // On the watcher's thread: destroys the retired clients nothing else
+    // holds any more.
+    void dropIdleRetired();
     DatabaseConfig resolvedConfigLocked() const;
 
     DatabaseConfig config_;
@@ -68,6 +79,7 @@ class Database {
     DbClientPtr client_;
     std::chrono::steady_clock::time_point clientSince_{};
     std::string address_;
+    std::vector<Retired> retired_;
     trantor::EventLoopThread watcher_;
     bool watching_ = false;
 };

@@ -15,6 +15,12 @@ ANSWER_WITHIN = 2.0 + 1.5
 # The app retries its connection at most a second apart; a view waits up
 # to the 2 s timeout: twice that.
 RECOVERED_WITHIN = 10.0
+# PostgreSQL's store tells a lost connection from a statement that may have
+# run: 503, not counted. Drogon's MySQL client reports both alike, so on
+# MariaDB a view handed to a connection that just died is 504, "may have
+# counted" (src/database.cc, unknownOutcome); which one comes depends on
+# whether the app saw the connection close before the view arrived.
+REFUSED = {"postgres": {503}, "mariadb": {503, 504}}
 
 
 @dataclass
@@ -52,8 +58,8 @@ def outage(server):
     return Outage(view, readyz, healthz, recovered, started_before, started_at(server))
 
 
-def test_a_view_while_the_database_is_down_gets_503(outage):
-    assert outage.view.status == 503, outage.view.describe()
+def test_a_view_while_the_database_is_down_is_refused(server, outage):
+    assert outage.view.status in REFUSED[server.db], outage.view.describe()
 
 
 def test_the_503_comes_within_the_database_timeout(outage):

@@ -14,13 +14,13 @@ import pathlib
 import sys
 
 from harness.command import CommandFailed, output, run
+from harness.database import DATABASES, owner_client, read_count
 from harness.wait import wait_for
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 # Seconds to wait for a service to become healthy; generous, since the
 # machine may be busy: the wait ends as soon as the event happens.
 HEALTHY_WITHIN = float(os.environ.get("PAGEVIEWS_TEST_WAIT", "180"))
-DATABASES = ("postgres", "mariadb")
 # The container this test session runs in (tests/run names it).
 TESTS_CONTAINER = os.environ.get("PAGEVIEWS_TESTS_CONTAINER", "")
 
@@ -180,23 +180,14 @@ class Project:
 
     # -- the count -----------------------------------------------------------
 
+    def sql(self, query):
+        """Runs query as the database's owner with its own client in db; returns the CompletedProcess."""
+        return self.exec("db", *owner_client(self.db), input=query, check=False)
+
     def db_count(self, path="/"):
-        """The count of path as the database holds it, read with the
-        database's own client inside the db container. Raises when it cannot
+        """The count of path as the database holds it. Raises when it cannot
         be read: a check never compares an unread count."""
-        literal = path.replace("'", "''")
-        query = f"SELECT views FROM page_views WHERE path = '{literal}';"
-        if self.db == "postgres":
-            command = ["sh", "-c", 'psql -X -q -t -A -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"']
-        else:
-            command = ["sh", "-c", 'MYSQL_PWD=$(cat /run/secrets/db_password) '
-                                   'mariadb -N -B -u "$MARIADB_USER" "$MARIADB_DATABASE"']
-        done = self.exec("db", *command, input=query, check=False)
-        value = done.stdout.strip()
-        if done.returncode != 0 or not value.isdigit():
-            raise CommandFailed(f"could not read the count of {path} from {self.db}: "
-                                f"exit {done.returncode}, {(done.stdout + done.stderr).strip()[:200]!r}")
-        return int(value)
+        return read_count(self.sql, self.db, path)
 
 
 @contextlib.contextmanager

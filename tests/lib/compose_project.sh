@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Helpers for the suites that run the compose file under a project of their
-# own (tests/cluster/run, tests/reliability/run). The sourcing suite defines
+# own (tests/reliability/run). The sourcing suite defines
 # `compose` (docker compose with its project name and files) and `log`, and
 # sets PROJECT, BASE_URL (nginx's published port on the host), WAIT
 # (seconds to wait for the cluster) and COMPOSE_LOG (a scratch file).

@@ -3,6 +3,10 @@ the cluster runs with, and the lines of a text that hold one."""
 import os
 import pathlib
 
+# Logs of containers a test is about to replace (the faults that recreate
+# the cluster append `docker compose logs` here first), so that H9 reads
+# them with the logs of the containers still there at its end.
+SAVED_LOGS = []
 # Development defaults unless PAGEVIEWS_DB_PASSWORD_FILE and
 # PAGEVIEWS_DB_APP_PASSWORD_FILE say otherwise (as docker-compose.yml reads them).
 PASSWORD_FILES = (("PAGEVIEWS_DB_PASSWORD_FILE", "deploy/dev-db-password.txt"),

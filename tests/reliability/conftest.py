@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from rows import Rows
+from reliability.rows import Rows
 
 PROJECT = os.environ.get("PAGEVIEWS_RELIABILITY_PROJECT", "pageviews-reliability")
 HTTP_PORT = int(os.environ.get("PAGEVIEWS_RELIABILITY_HTTP_PORT", "18090"))

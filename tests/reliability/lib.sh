@@ -33,6 +33,11 @@ identities_of() { # SERVICE
 
 host_pid() { docker inspect --format '{{.State.Pid}}' "$1"; }
 
+# Logs of every container, kept before compose down removes them.
+save_logs() { # NAME
+    compose logs --no-color --timestamps >"$WORK/logs-$1.txt" 2>&1 || true
+}
+
 # db_psql [DATABASE]: runs the SQL on stdin with psql inside the db
 # container, as the owner (POSTGRES_USER), over the Unix socket (so its own
 # backend has no client_addr), in DATABASE (default: the app's, POSTGRES_DB).
@@ -58,7 +63,7 @@ now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
 fcalc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
 
 # ---------------------------------------------------------------------------
-# The tools container (curl, perl, psql, nc) on a cluster network.
+# The tools container (curl, psql, nc) on a cluster network.
 
 TOOLS_CONTAINER=''
 tools_start() { # NETWORK-NAME

@@ -127,12 +127,15 @@ void handleReady(const std::shared_ptr<ViewContext> &context, Respond respond) {
         *context, "SELECT MAX(version) FROM schema_migrations",
         [respond](const drogon::orm::Result &rows) {
             const int version = rows.empty() || rows[0][0].isNull() ? 0 : rows[0][0].as<int>();
-            if (version == latestSchemaVersion()) {
+            // A newer schema is ready too: every migration keeps the previous
+            // release working (expand, then contract; DECISIONS 24), so an
+            // old replica serving beside a newer one during an upgrade is.
+            if (version >= latestSchemaVersion()) {
                 respond(textResponse(drogon::k200OK, "ready"));
                 return;
             }
             respond(textResponse(drogon::k503ServiceUnavailable,
-                                 "not ready: schema version " + std::to_string(version) + ", need " +
+                                 "not ready: schema version " + std::to_string(version) + ", need at least " +
                                      std::to_string(latestSchemaVersion()) + " (run pageviews migrate)"));
         },
         [respond](const std::string &reason) {

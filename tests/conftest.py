@@ -52,6 +52,7 @@ def images():
         "postgres": os.environ.get("POSTGRES_IMAGE", "postgres:17"),
         "nginx": os.environ.get("NGINX_IMAGE", "nginx:1.30"),
         "mariadb": os.environ.get("MARIADB_IMAGE", "mariadb:11"),
+        "backup": os.environ.get("PAGEVIEWS_BACKUP_IMAGE", "pageviews-backup:local"),
     }
 
 

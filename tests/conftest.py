@@ -50,6 +50,7 @@ def images():
         "app": os.environ.get("PAGEVIEWS_IMAGE", "pageviews:local"),
         "tools": os.environ.get("PAGEVIEWS_TOOLS_IMAGE", "pageviews-tools:local"),
         "postgres": os.environ.get("POSTGRES_IMAGE", "postgres:17"),
+        "postgres18": os.environ.get("POSTGRES18_IMAGE", "postgres:18"),
         "nginx": os.environ.get("NGINX_IMAGE", "nginx:1.30"),
         "mariadb": os.environ.get("MARIADB_IMAGE", "mariadb:11"),
         "backup": os.environ.get("PAGEVIEWS_BACKUP_IMAGE", "pageviews-backup:local"),

@@ -18,8 +18,8 @@ SKIPPED_DIRS = {".git", "out", "artifacts", "build"}
 NGINX_IMAGE = os.environ.get("NGINX_IMAGE", "nginx:1.30")
 
 # Every file set the project composes: the default, MariaDB, Swarm, the
-# benchmark, the reliability suite's small-disk database and the benchmark's
-# Django reference.
+# benchmark, the reliability suite's small-disk database, the benchmark's
+# Django reference and PostgreSQL 18.
 COMPOSE_COMBINATIONS = [
     ["docker-compose.yml"],
     ["docker-compose.yml", "compose.mariadb.yml"],
@@ -28,6 +28,7 @@ COMPOSE_COMBINATIONS = [
     ["docker-compose.yml", "bench/compose.yml"],
     ["docker-compose.yml", "tests/reliability/compose.db-small-disk.yml"],
     ["bench/reference/django/compose.yml"],
+    ["docker-compose.yml", "compose.postgres18.yml"],
 ]
 
 

@@ -99,11 +99,12 @@ restore_postgres() {
 restore_mariadb() {
     local archive=$1 count=$2 tables=() table renames=() restored
     mapfile -t tables < <(tar -xOf "$archive" dump.sql.gz | gzip -dc | sed -n 's/^CREATE TABLE `\([^`]*\)`.*/\1/p')
-    drop_tables "$SHADOW" "${tables[@]}"
-    drop_tables "$OLD" "${tables[@]}"
+    ((${#tables[@]} > 0)) || return 1
+    drop_tables "$SHADOW" "${tables[@]}" && drop_tables "$OLD" "${tables[@]}" || return 1
+    # Called where errexit does not apply (restore || die): each step says.
     tar -xOf "$archive" dump.sql.gz | gzip -dc \
         | sed -E "s/^(DROP TABLE IF EXISTS|CREATE TABLE|INSERT INTO|\/\*!40000 ALTER TABLE) \`/\1 \`$SHADOW/" \
-        | mdb "$DB_NAME"
+        | mdb "$DB_NAME" || return 1
     restored=$(mdb -N -B "$DB_NAME" -e "SELECT COALESCE((SELECT views FROM \`${SHADOW}page_views\` WHERE path = '/'), 0)")
     if [[ $restored != "$count" ]]; then
         drop_tables "$SHADOW" "${tables[@]}"
@@ -116,7 +117,7 @@ restore_mariadb() {
         fi
         renames+=("\`$SHADOW$table\` TO \`$table\`")
     done
-    mdb "$DB_NAME" -e "RENAME TABLE $(IFS=,; echo "${renames[*]}")"
+    mdb "$DB_NAME" -e "RENAME TABLE $(IFS=,; echo "${renames[*]}")" || return 1
     drop_tables "$OLD" "${tables[@]}"
 }
 

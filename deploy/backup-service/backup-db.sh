@@ -88,7 +88,7 @@ restore_postgres() {
         tar -xOf "$archive" dump.pgdump | pg_restore --no-owner --no-privileges --file=- || exit 1
         printf '%s\n' 'DO $$BEGIN' \
             "IF COALESCE((SELECT views FROM public.page_views WHERE path = '/'), 0) <> $count THEN" \
-            "  RAISE EXCEPTION 'the restored count differs from the dump''s metadata ($count)';" \
+            "  RAISE EXCEPTION 'the restored count differs from the metadata ($count)';" \
             'END IF; END$$;' 'COMMIT;'
     } | psql -X -q -v ON_ERROR_STOP=1 >/dev/null
 }
@@ -108,7 +108,7 @@ restore_mariadb() {
     restored=$(mdb -N -B "$DB_NAME" -e "SELECT COALESCE((SELECT views FROM \`${SHADOW}page_views\` WHERE path = '/'), 0)")
     if [[ $restored != "$count" ]]; then
         drop_tables "$SHADOW" "${tables[@]}"
-        printf 'the restored count %s differs from the dump metadata (%s)\n' "$restored" "$count" >&2
+        printf 'ERROR: the restored count differs from the metadata (%s): %s\n' "$count" "$restored" >&2
         return 1
     fi
     for table in "${tables[@]}"; do

@@ -1,6 +1,7 @@
-"""deploy/restore refuses what it cannot restore whole, before touching
-anything: one line on stderr, a non-zero exit, the data and the app's
-replicas as they were."""
+"""deploy/restore refuses what it cannot restore whole: one line on stderr,
+a non-zero exit, the data as it was. What its checks catch is refused
+before the app is stopped; a restore that fails inside leaves the old data
+and starts the app again."""
 import pytest
 
 from harness.http import get
@@ -15,6 +16,12 @@ BAD_BACKUPS = {
                                    'sed -i "s/^kind=.*/kind=OTHER/" /tmp/other/pageviews-backup.meta; '
                                    'tar -C /tmp/other -cf BAD $(ls /tmp/other); rm -rf /tmp/other', "is a OTHER dump"),
     "missing": ("true", "no backup named"),
+    # Passes every check before the restore, fails inside it: all or nothing.
+    "whose metadata's count is not its dump's": (
+        'mkdir /tmp/other; tar -C /tmp/other -xf GOOD; '
+        'sed -i "s/^count=.*/count=987654321/" /tmp/other/pageviews-backup.meta; '
+        'tar -C /tmp/other -cf BAD pageviews-backup.meta $(cd /tmp/other && ls dump.*); rm -rf /tmp/other',
+        "the restored count differs from the metadata"),
 }
 OTHER = {"postgres": "mariadb", "mariadb": "postgres"}
 

@@ -5,8 +5,9 @@ import time
 
 import pytest
 
-from harness.load import Load
+from harness.command import run
 from harness.http import get
+from harness.load import Load
 
 # Project name and host port (the suite's: pvt-backup-*, 18200-18219).
 UPGRADE_CLUSTER = ("pvt-backup-pg18", 18203)
@@ -19,11 +20,13 @@ def sql(project, query):
 
 
 @pytest.fixture(scope="module")
-def moved(compose_project, commands_for, build_image, images, measured):
+def moved(request, compose_project, commands_for, build_image, images, measured):
     """What was seen on 17 under load, and on 18 after the move."""
     build_image("deploy/backup-service", images["backup"] + "-pg18", "--build-arg", "POSTGRES_MAJOR=18")
     seen = {}
     name, port = UPGRADE_CLUSTER
+    # `down -v` with the 18 file set no longer knows 17's volume.
+    request.addfinalizer(lambda: run("docker", "volume", "rm", "--force", f"{name}_db-data", check=False))
     with compose_project(name, port, replicas=REPLICAS) as project:
         commands = commands_for(project)
         seen["version before"] = sql(project, "SHOW server_version_num")

@@ -22,6 +22,12 @@ class Proxied:
         return self.upstream_addrs[-1] if self.upstream_addrs else None
 
     @property
+    def nginx_answered(self):
+        """nginx answered itself, no replica tried: it had none live (each
+        rests fail_timeout after a failure), and logs the group's name."""
+        return self.served_by is None or ":" not in self.served_by
+
+    @property
     def first_tried(self):
         return self.upstream_addrs[0] if self.upstream_addrs else None
 

@@ -43,6 +43,12 @@ def test_resent_after_error_means_a_502_that_is_not_the_last_answer(statuses, re
     assert nginx_log.resent_after_error(requests) == int(resent)
 
 
-def test_a_request_nginx_answered_itself_has_no_replica():
-    proxied = nginx_log.parse(line("r", status=503, addr="", upstream_status=""))["r"]
-    assert (proxied.served_by, proxied.upstream_statuses) == (None, [])
+@pytest.mark.parametrize("addr, statuses, nginx_answered", [
+    ("", "", True),
+    ("app", "502", True),  # no live replica: the upstream group's name
+    ("172.28.0.2:8000", "503", False),
+    ("172.28.0.2:8000, app", "503, 502", True),
+])
+def test_nginx_answered_means_no_replica_gave_the_answer(addr, statuses, nginx_answered):
+    proxied = nginx_log.parse(line("r", status=503, addr=addr, upstream_status=statuses))["r"]
+    assert proxied.nginx_answered is nginx_answered

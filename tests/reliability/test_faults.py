@@ -619,6 +619,10 @@ def test_the_count_does_not_move_while_every_commit_is_refused(f8):
 def test_counting_continues_with_the_next_numbers_once_commits_succeed(f8):
     numbers = [r.number for r in f8.after_records if r.number is not None]
     assert numbers == list(range(f8.before + 1, f8.before + 1 + F8_AFTER))
+
+
+@fault("F8")
+def test_the_count_grows_by_the_views_counted_once_commits_succeed(f8):
     assert f8.after == f8.before + F8_AFTER
 
 

@@ -17,7 +17,6 @@ class RunFacts:
     passed: int
     failed: int
     seconds: int
-    db_timeout_s: float  # PAGEVIEWS_DB_TIMEOUT_MS as the cluster runs it
     fail_slack_s: float  # what a failed request may take beyond it
     extra_compose: list = field(default_factory=list)  # files layered over docker-compose.yml
     # Bad input the app accepts because Drogon 1.9 does: "B1/missing-target" -> why.
@@ -177,6 +176,15 @@ HOW_TO_RUN = """\
 
 `POSTGRES_IMAGE` / `NGINX_IMAGE` choose the database and proxy images (CI: the stand-ins).
 """
+
+
+def whole_suite(modules, collected, ran):
+    """Whether a session ran the whole suite, so that the doc may be
+    rewritten: every test module of the folder (file names) collected,
+    none of its tests deselected (collected: node ids before any
+    selection; ran: node ids with an outcome), none left unrun."""
+    collected_modules = {nodeid.split("::")[0].rsplit("/", 1)[-1] for nodeid in collected}
+    return bool(collected) and collected_modules == set(modules) and set(ran) == set(collected)
 
 
 def render(rows, facts):

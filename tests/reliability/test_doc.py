@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from reliability.doc import RunFacts, render
+from reliability.doc import RunFacts, render, whole_suite
 from reliability.rows import Rows
 
 COMMITTED = pathlib.Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
@@ -14,7 +14,7 @@ COMMITTED = pathlib.Path(__file__).resolve().parents[2] / "docs" / "reliability.
 def facts(**changes):
     values = dict(written=datetime(2026, 12, 1, 7, 4, tzinfo=timezone.utc), commit="abc1234", dirty=False,
                   replicas=3, app_image="pageviews:local", db_image="postgres:17", web_image="nginx:1.30",
-                  passed=120, failed=0, seconds=400, db_timeout_s=2.0, fail_slack_s=0.5)
+                  passed=120, failed=0, seconds=400, fail_slack_s=0.5)
     values.update(changes)
     return RunFacts(**values)
 
@@ -111,3 +111,18 @@ def test_the_apps_leniencies_are_listed_in_key_order():
 
 def test_the_refusal_deadline_margin_comes_from_the_run():
     assert "within `PAGEVIEWS_DB_TIMEOUT_MS` (plus 0.75 s)" in render(Rows(), facts(fail_slack_s=0.75))
+
+
+MODULES = ["test_doc.py", "test_faults.py"]
+ALL = ["reliability/test_doc.py::test_a", "reliability/test_faults.py::test_b[F1]",
+       "reliability/test_faults.py::test_b[F2]"]
+
+
+@pytest.mark.parametrize("collected, ran, whole", [
+    (ALL, ALL, True),
+    (ALL, ALL[:2], False),  # -k, --deselect, or stopped early (-x)
+    (ALL[:1], ALL[:1], False),  # one file named on the command line
+    ([], [], False),
+])
+def test_the_doc_is_written_only_when_the_whole_suite_ran(collected, ran, whole):
+    assert whole_suite(MODULES, collected, ran) is whole

@@ -670,8 +670,12 @@ def backends(cluster):
 
 
 def pool_size(cluster):
-    """PAGEVIEWS_DB_CONNECTIONS as a replica runs with it."""
-    return int(app_setting(cluster.container_ids("app")[0], "db_connections"))
+    """A replica's connections to PostgreSQL, from what its startup line
+    reports: db_connections for reads, and each I/O thread's own for
+    counting (one when batched, else db_connections; src/server.cc)."""
+    replica = cluster.container_ids("app")[0]
+    reads, threads = int(app_setting(replica, "db_connections")), int(app_setting(replica, "threads"))
+    return reads + threads * (1 if app_setting(replica, "count_mode") == "batched" else reads)
 
 
 @pytest.fixture(scope="module")

@@ -94,21 +94,30 @@ def ready_after(changes, since):
 
 
 class DbProbe:
-    """pg_isready against db every 0.2 s from the tests container (on the
-    backend network: the name resolves while the db container exists),
-    recording each change of its answer."""
+    """pg_isready against the db container every 0.2 s from the tests
+    container, recording each change of its answer. By address, never by
+    name: while the container is gone a name would be looked up beyond
+    the cluster. Stopped or paused, it does not answer (code 2)."""
 
-    def __init__(self, host="db"):
-        self.host, self.changes = host, []
+    def __init__(self, cluster):
+        self.cluster, self.container, self.changes = cluster, cluster.container("db"), []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _answer(self):
+        try:
+            address = self.cluster.ip(self.container, "backend")
+        except (AssertionError, KeyError):
+            return 2
+        if not address:
+            return 2
+        return subprocess.run(["pg_isready", "-q", "-h", address, "-p", "5432", "-t", "1"],
+                              capture_output=True).returncode
 
     def _poll(self):
         last = None
         while not self._stop.is_set():
-            moment = time.time()
-            code = subprocess.run(["pg_isready", "-q", "-h", self.host, "-p", "5432", "-t", "1"],
-                                  capture_output=True).returncode
+            moment, code = time.time(), self._answer()
             if code != last:
                 self.changes.append((moment, code))
                 last = code

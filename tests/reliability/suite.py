@@ -11,7 +11,9 @@ REPLICAS = 3
 # Compose files layered over docker-compose.yml (to try a fix before it
 # lands; the doc names them), space-separated.
 EXTRA_COMPOSE = os.environ.get("PAGEVIEWS_RELIABILITY_EXTRA_COMPOSE", "").split()
-DOC = pathlib.Path(os.environ.get("PAGEVIEWS_RELIABILITY_DOC", str(REPO / "docs" / "reliability.md")))
+# Where the doc goes: a path in the checkout (the one folder of the host the
+# tests container sees), relative to its top.
+DOC = REPO / os.environ.get("PAGEVIEWS_RELIABILITY_DOC", "docs/reliability.md")
 # The rows of the doc, filled by the tests as they run.
 ROWS = Rows()
 # Bad input the app accepts because Drogon 1.9 does ("B1/missing-target" ->

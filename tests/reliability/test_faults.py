@@ -7,8 +7,8 @@ no acknowledged view is lost (harness.verdict.nothing_lost).
 Each fault runs once, in a module-scoped fixture that records what
 happened; the tests judge it, one behaviour each. The load runs in the
 tests container and reaches nginx through the cluster's frontend network;
-F7, which replaces the networks, sends it to nginx by its service name, so
-that it finds the new one (and is refused while there is none).
+F7, which replaces the networks and nginx, points it at the new nginx once
+there is one (and at a closed port on loopback meanwhile).
 """
 import contextlib
 import statistics
@@ -144,7 +144,7 @@ def db_timeout_s(cluster):
 
 def database_fault(cluster, name, do_fault, patience):
     ids, before = identities(cluster), cluster.db_count()
-    with DbProbe() as probe, steady_load(cluster.web_url + "/", name) as load:
+    with DbProbe(cluster) as probe, steady_load(cluster.web_url + "/", name) as load:
         moments = do_fault()
         ready = probe.ready_after(moments["ready_since"], timeout=patience)
         sleep_until((ready or time.time()) + RECOVERY_LIMIT_S + 2)
@@ -789,10 +789,13 @@ def test_no_replica_restarts_for_dropped_connections(f10):
 def f7(cluster):
     before, name = cluster.db_count(), f"f7-{RUN}"
     back_error = None
-    # By name: down removes the networks and up makes new ones, with a new
-    # nginx at a new address; the name finds it (and fails while it is gone).
-    with steady_load("http://web/", name, period=0.1, seconds=300, count=6000) as load:
+    # down removes the networks and up makes new ones, with nginx at a new
+    # address: the load follows it, and while there is none it meets a
+    # closed port on loopback (refused, as the published port would be).
+    target = {"url": cluster.web_url + "/"}
+    with steady_load(lambda: target["url"], name, period=0.1, seconds=300, count=6000) as load:
         t_down = time.time()
+        target["url"] = "http://127.0.0.1:9/"
         cluster.leave_networks()  # a network with the tests container in it cannot be removed
         cluster.compose("down", "--timeout", "15")
         t_down_done = time.time()
@@ -803,6 +806,8 @@ def f7(cluster):
         except AssertionError as error:
             back_error = str(error)
         t_up = time.time()
+        with contextlib.suppress(AssertionError):
+            target["url"] = cluster.web_url + "/"
         time.sleep(3)  # the load meets the cluster back
         records = load.stop()
     numbers_before = [r.number for r in records if r.started < t_down_done and r.number is not None]

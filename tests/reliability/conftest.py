@@ -9,13 +9,15 @@ from datetime import datetime, timezone
 import pytest
 
 from reliability import doc
-from reliability.suite import DOC, EXTRA_COMPOSE, FAIL_SLACK_S, HTTP_PORT, LENIENT, PROJECT, REPLICAS, ROWS
+from reliability.raw import APP_LENIENT
+from reliability.suite import DOC, EXTRA_COMPOSE, FAIL_SLACK_S, HTTP_PORT, PROJECT, REPLICAS, ROWS
 
 HERE = pathlib.Path(__file__).resolve().parent
-# The cluster's modules in the order they run: the checks of the cluster as
-# it starts, then bad input, then the faults (F7 replaces every container,
-# F9 the database), then what needs no cluster.
-MODULE_ORDER = ["test_hardening.py", "test_badinput.py", "test_faults.py", "test_fuzz.py"]
+# The cluster's modules in the order they run, after the ones that need no
+# cluster: the checks of the cluster as it starts, then bad input, then the
+# faults (F7 replaces every container, F9 the database, each saving their
+# logs first), the fuzzers, and last the logs of all of it (H9).
+MODULE_ORDER = ["test_hardening.py", "test_badinput.py", "test_faults.py", "test_fuzz.py", "test_logs.py"]
 
 
 def pytest_configure(config):
@@ -135,7 +137,7 @@ def run_facts():
         passed=outcomes.count("passed"), failed=outcomes.count("failed"),
         seconds=round(time.time() - (Session.started or time.time())),
         fail_slack_s=FAIL_SLACK_S,
-        extra_compose=EXTRA_COMPOSE, lenient=LENIENT)
+        extra_compose=EXTRA_COMPOSE, lenient=APP_LENIENT)
 
 
 def pytest_sessionfinish(session):

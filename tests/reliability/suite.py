@@ -16,9 +16,6 @@ EXTRA_COMPOSE = os.environ.get("PAGEVIEWS_RELIABILITY_EXTRA_COMPOSE", "").split(
 DOC = REPO / os.environ.get("PAGEVIEWS_RELIABILITY_DOC", "docs/reliability.md")
 # The rows of the doc, filled by the tests as they run.
 ROWS = Rows()
-# Bad input the app accepts because Drogon 1.9 does ("B1/missing-target" ->
-# why), filled by the bad-input tests, listed under the doc's documented choices.
-LENIENT = {}
 # A failed request may take the database timeout plus this much
 # (proxying, scheduling); the doc states it.
 FAIL_SLACK_S = 0.5

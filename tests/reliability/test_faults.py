@@ -26,6 +26,7 @@ from harness.load import Load
 from harness.verdict import load_stats, nothing_lost, recovered_at
 from harness.wait import wait_for
 from reliability import nginx_log
+from reliability.db_secrets import SAVED_LOGS
 from reliability.faultkit import (DbProbe, app_setting, docker_time, duration_s, helper, identities, identity,
                                   logs, proxied, psql, sleep_until, wait_healthy)
 from reliability.suite import FAIL_SLACK_S, REPLICAS, ROWS
@@ -132,6 +133,11 @@ def steady_load(url, name, clients=4, seconds=60, count=3000, period=0.05):
         yield load
     finally:
         load.stop()
+
+
+def save_logs(cluster):
+    """Keeps the logs of containers about to be replaced, for H9 (test_logs.py)."""
+    SAVED_LOGS.append(cluster.compose("logs", "--no-color", "--timestamps").stdout)
 
 
 def db_timeout_s(cluster):
@@ -796,6 +802,7 @@ def f7(cluster):
     with steady_load(lambda: target["url"], name, period=0.1, seconds=300, count=6000) as load:
         t_down = time.time()
         target["url"] = "http://127.0.0.1:9/"
+        save_logs(cluster)
         cluster.leave_networks()  # a network with the tests container in it cannot be removed
         cluster.compose("down", "--timeout", "15")
         t_down_done = time.time()
@@ -869,12 +876,14 @@ def ok_since(records, since):
 def f9(cluster):
     facts, name = {}, f"f9-{RUN}"
     # A fresh database on the small disk: migrate creates the schema again.
+    save_logs(cluster)
     small_disk(cluster).compose("up", "--detach", "--no-build", "db", "migrate")
     try:
         yield from disk_full(cluster, name, facts)
     finally:
         # Back to the plain db on its own volume, as the cluster was.
         run("docker", "rm", "--force", *[h for h in [facts.get("holder")] if h], check=False)
+        save_logs(cluster)
         cluster.compose("up", "--detach", "--no-build", "db", "migrate")
         cluster.wait_serving(REPLICAS)
         wait_for("the app counting again", lambda: get(cluster.web_url + "/api/views", timeout=5).status == 200,

@@ -1,6 +1,8 @@
 """Steady, bounded load with a record per request: clients threads, each
 sending GET url every period seconds (or as fast as answers come, if
 slower) until stopped, or seconds have passed, or it sent count requests.
+url may be a function returning the URL, asked before each request (for a
+target that moves, such as nginx across `down` and `up`).
 """
 import threading
 import time
@@ -24,7 +26,8 @@ class Load:
             began = time.monotonic()
             if began >= deadline or self._stop.is_set():
                 break
-            record = get(self.url, headers=self.headers, request_id=f"{self.name}-{index}-{sent}")
+            url = self.url() if callable(self.url) else self.url
+            record = get(url, headers=self.headers, request_id=f"{self.name}-{index}-{sent}")
             with self._lock:
                 self.records.append(record)
             self._stop.wait(max(0.0, self.period - (time.monotonic() - began)))

@@ -33,8 +33,14 @@ from reliability.suite import FAIL_SLACK_S, REPLICAS, ROWS
 
 pytestmark = pytest.mark.slow
 
-# The app serves again within this long of the database accepting connections.
-RECOVERY_LIMIT_S = 5
+# The app serves again within this long of the database accepting
+# connections: it re-resolves the database every second and reconnects
+# within 1 s, and nginx rests a replica that failed for 4 s; the rest is
+# room for a busy machine. The doc reports the time measured.
+RECOVERY_LIMIT_S = 20
+# Load kept up after the first view served again, so that a late failure
+# (a replica nginx still rests) is seen before the load stops.
+RECOVERY_TAIL_S = 6
 # A replica exits within its shutdown timeout plus this much: Docker's
 # signal delivery and the process's own exit after the timer fires.
 SHUTDOWN_MARGIN_S = 1.0
@@ -125,7 +131,7 @@ def measured(records, before, cluster, name, **facts):
 
 
 @contextlib.contextmanager
-def steady_load(url, name, clients=4, seconds=60, count=3000, period=0.05):
+def steady_load(url, name, clients=4, seconds=120, count=3000, period=0.05):
     """A running load (a fault meets it after some answers); stopped on every exit."""
     load = Load(url, clients=clients, period=period, seconds=seconds, count=count, name=name).start()
     try:
@@ -153,7 +159,12 @@ def database_fault(cluster, name, do_fault, patience):
     with DbProbe(cluster) as probe, steady_load(cluster.web_url + "/", name) as load:
         moments = do_fault()
         ready = probe.ready_after(moments["ready_since"], timeout=patience)
-        sleep_until((ready or time.time()) + RECOVERY_LIMIT_S + 2)
+        if ready is not None:
+            with contextlib.suppress(AssertionError):  # the test on recovery says what it saw
+                wait_for("a view served after the database came back",
+                         lambda: any(r.started > ready and r.number is not None for r in list(load.records)),
+                         timeout=RECOVERY_LIMIT_S, interval=0.2)
+        time.sleep(RECOVERY_TAIL_S)
         records = load.stop()
     cluster.wait_serving(REPLICAS)
     run_ = measured(records, before, cluster, name, **moments, ready=ready,

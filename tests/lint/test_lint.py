@@ -112,10 +112,12 @@ def certificate():
 
 
 # The settings that change what nginx is given: local use (the defaults), a
-# domain (redirect and HSTS).
+# domain (redirect and HSTS), the rate limit off and trusted proxies.
 NGINX_SETTINGS = {
     "local use": {},
     "a domain": {"PAGEVIEWS_DOMAIN": "pageviews.example", "PAGEVIEWS_HTTPS_PORT": "443"},
+    "no rate limit, trusted proxies": {"PAGEVIEWS_RATE_LIMIT": "0",
+                                       "PAGEVIEWS_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.10,2001:db8::/32"},
 }
 
 

@@ -9,5 +9,5 @@ HTTPS_TEST_IMAGE = os.environ.get("PAGEVIEWS_HTTPS_TEST_IMAGE", "pageviews-https
 
 @pytest.fixture(scope="session")
 def https_test_image(build_image):
-    """testssl.sh, from Debian 13 (tests/https/Dockerfile)."""
+    """Pebble and testssl.sh, from Debian 13 (tests/https/Dockerfile)."""
     return build_image("tests/https", HTTPS_TEST_IMAGE)

@@ -47,8 +47,8 @@ def test_plain_http_is_moved_to_https(cluster, path):
         f"{path}: {answer.status} {answer.headers.get('Location')} {answer.error}"
 
 
-@pytest.mark.parametrize("path, status", [("/nginx-health", 200)])
-def test_the_health_check_stays_on_plain_http(cluster, path, status):
+@pytest.mark.parametrize("path, status", [("/nginx-health", 200), ("/.well-known/acme-challenge/none", 404)])
+def test_acme_challenges_and_the_health_check_stay_on_plain_http(cluster, path, status):
     answer = get(cluster.web_url + path, headers={"Host": DOMAIN})
     assert answer.status == status, f"{path}: {answer.status} {answer.headers.get('Location')}"
 

@@ -4,7 +4,7 @@
 #    the container stops here with one line saying why (before anything
 #    could serve a wrong certificate);
 #  - then, in the background, nginx is reloaded whenever the certificate
-#    file changes (the certs service reissued it):
+#    file changes (certbot renewed it, or the certs service reissued it):
 #    a reload starts new workers with the new certificate while the old
 #    ones finish their requests, so none fails.
 set -eu

@@ -22,7 +22,7 @@ NGINX_IMAGE = os.environ.get("NGINX_IMAGE", "nginx:1.30")
 
 # Every file set the project composes: the default, MariaDB, Swarm, the
 # benchmark, the reliability suite's small-disk database, the benchmark's
-# Django reference and PostgreSQL 18.
+# Django reference, PostgreSQL 18 and the https suite's ACME test (Pebble).
 COMPOSE_COMBINATIONS = [
     ["docker-compose.yml"],
     ["docker-compose.yml", "compose.mariadb.yml"],
@@ -32,6 +32,7 @@ COMPOSE_COMBINATIONS = [
     ["docker-compose.yml", "tests/reliability/compose.db-small-disk.yml"],
     ["bench/reference/django/compose.yml"],
     ["docker-compose.yml", "compose.postgres18.yml"],
+    ["docker-compose.yml", "tests/https/compose.acme.yml"],
 ]
 
 

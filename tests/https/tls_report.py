@@ -3,9 +3,11 @@ https suite from what testssl reported (a section for docs/reliability.md)."""
 import datetime
 
 # The facts a reader looks for first, in this order, by testssl's id.
+# Not its resumption-by-ticket check: under load it varies from run to run
+# (TLS 1.3's stateful tickets, DECISIONS.md); the suite checks TLS 1.2
+# tickets itself.
 KEY_FACTS = ["SSLv2", "SSLv3", "TLS1", "TLS1_1", "TLS1_2", "TLS1_3", "FS", "ALPN_HTTP2", "cipher_order",
-             "sessionresumption_ticket", "sessionresumption_ID", "OCSP_stapling", "HSTS", "cert_chain_of_trust",
-             "overall_grade"]
+             "sessionresumption_ID", "OCSP_stapling", "HSTS", "cert_chain_of_trust", "overall_grade"]
 RANKS = ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
 # The DECISIONS.md entry that justifies the findings kept.
 ENTRY = "DECISIONS.md, entry 27"

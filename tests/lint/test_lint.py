@@ -119,6 +119,7 @@ NGINX_SETTINGS = {
     "a domain": {"PAGEVIEWS_DOMAIN": "pageviews.example", "PAGEVIEWS_HTTPS_PORT": "443"},
     "no rate limit, trusted proxies": {"PAGEVIEWS_RATE_LIMIT": "0",
                                        "PAGEVIEWS_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.10,2001:db8::/32"},
+    "a rate limit without a burst": {"PAGEVIEWS_RATE_LIMIT": "5", "PAGEVIEWS_RATE_BURST": "0"},
 }
 
 

@@ -24,8 +24,8 @@ Environment: POSTGRES_IMAGE and NGINX_IMAGE as for docker compose (offline
 machines: pageviews-standin/postgres:17 and pageviews-standin/nginx:1.30).
 Tuning experiments, applied to both apps (empty = the app's default):
 BENCH_APP_THREADS, BENCH_APP_DB_CONNECTIONS, BENCH_APP_BATCH_MAX_SIZE,
-BENCH_APP_BATCH_MAX_WAIT_US; BENCH_NGINX_CONF_DIR replaces
-deploy/nginx/conf.d for both nginx containers.
+BENCH_APP_BATCH_MAX_WAIT_US; BENCH_NGINX_TEMPLATE_DIR replaces
+deploy/nginx/templates for both nginx containers.
 """
 import argparse
 import datetime
@@ -43,7 +43,7 @@ from cluster import BENCH, ROOT, Cluster, Failed, load1, log, run
 from report import render, results, rounds, scenarios, summary
 
 TUNING = ("BENCH_APP_THREADS", "BENCH_APP_DB_CONNECTIONS", "BENCH_APP_BATCH_MAX_SIZE",
-          "BENCH_APP_BATCH_MAX_WAIT_US", "BENCH_NGINX_CONF_DIR")
+          "BENCH_APP_BATCH_MAX_WAIT_US", "BENCH_NGINX_TEMPLATE_DIR")
 
 
 def whole(text):

@@ -14,7 +14,7 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 # ones first, swarm last (joining and leaving a swarm disturbs Docker's DNS
 # for networks made meanwhile). A suite not named here runs before swarm.
 SUITE_ORDER = ["lint", "harness", "report", "unit", "integration", "cluster", "bench-smoke", "browser",
-               "upgrade", "backup", "reliability"]
+               "upgrade", "backup", "https", "reliability"]
 LAST_SUITES = ["swarm"]
 
 

@@ -39,7 +39,13 @@ class Project:
         self.name, self.http_port, self.db = name, int(http_port), db
         self.base, self.ready_path = base, ready_path
         self.files = [base] + (["compose.mariadb.yml"] if db == "mariadb" else []) + list(files)
-        self.env = {**os.environ, "PAGEVIEWS_HTTP_PORT": str(http_port), **(env or {})}
+        # Unless a test sets them: the per-client rate limit is off, since the
+        # suites' loads all come from one address, the tests container's
+        # (the https suite tests the limit itself); and HTTPS is published on
+        # a host port Docker picks (0), so that projects side by side never
+        # claim the same one.
+        self.env = {"PAGEVIEWS_RATE_LIMIT": "0", "PAGEVIEWS_HTTPS_PORT": "0", **os.environ,
+                    "PAGEVIEWS_HTTP_PORT": str(http_port), **(env or {})}
         self.owned = False
         self._joined = []
 

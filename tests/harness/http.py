@@ -1,6 +1,7 @@
 """HTTP requests from the tests container, one connection per request (as a
 browser's first visit), each returning a Record with its outcome."""
 import http.client
+import ssl
 import time
 import urllib.parse
 
@@ -8,10 +9,11 @@ from harness.command import run
 from harness.records import Record
 
 
-def request(url, method="GET", headers=None, body=None, timeout=10.0, request_id=""):
+def request(url, method="GET", headers=None, body=None, timeout=10.0, request_id="", tls=None):
     """Sends one request on a new connection; never raises for network errors
     (they become the Record's error), so a failure message can say what was
-    seen."""
+    seen. An https URL is verified with tls (an ssl.SSLContext; the system's
+    CAs when None) against the URL's host name."""
     parts = urllib.parse.urlsplit(url)
     path = parts.path or "/"
     if parts.query:
@@ -21,7 +23,11 @@ def request(url, method="GET", headers=None, body=None, timeout=10.0, request_id
         all_headers["X-Request-ID"] = request_id
     record = Record(started=time.time(), seconds=0.0, request_id=request_id)
     clock = time.monotonic()
-    connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+    if parts.scheme == "https":
+        connection = http.client.HTTPSConnection(parts.hostname, parts.port or 443, timeout=timeout,
+                                                 context=tls or ssl.create_default_context())
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
     try:
         try:
             connection.connect()

@@ -1,8 +1,8 @@
 """Steady, bounded load with a record per request: clients threads, each
-sending GET url every period seconds (or as fast as answers come, if
-slower) until stopped, or seconds have passed, or it sent count requests.
-url may be a function returning the URL, asked before each request (for a
-target that moves, such as nginx across `down` and `up`).
+sending GET url (http or https) every period seconds (or as fast as answers
+come, if slower) until stopped, or seconds have passed, or it sent count
+requests. url may be a function returning the URL, asked before each
+request (for a target that moves, such as nginx across `down` and `up`).
 """
 import threading
 import time
@@ -11,9 +11,11 @@ from harness.http import get
 
 
 class Load:
-    def __init__(self, url, clients=4, period=0.05, seconds=60.0, count=2000, name="load", headers=None):
+    def __init__(self, url, clients=4, period=0.05, seconds=60.0, count=2000, name="load", headers=None, tls=None):
         self.url, self.clients, self.period = url, clients, period
         self.seconds, self.count, self.name, self.headers = seconds, count, name, headers
+        # For an https url: the ssl.SSLContext that verifies the server.
+        self.tls = tls
         self.records = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -27,7 +29,7 @@ class Load:
             if began >= deadline or self._stop.is_set():
                 break
             url = self.url() if callable(self.url) else self.url
-            record = get(url, headers=self.headers, request_id=f"{self.name}-{index}-{sent}")
+            record = get(url, headers=self.headers, request_id=f"{self.name}-{index}-{sent}", tls=self.tls)
             with self._lock:
                 self.records.append(record)
             self._stop.wait(max(0.0, self.period - (time.monotonic() - began)))

@@ -20,7 +20,7 @@ threads = int(setting("GUNICORN_THREADS", 4))
 # gevent only: greenlets per worker.
 worker_connections = int(setting("GUNICORN_WORKER_CONNECTIONS", 1000))
 # Longer than nginx keeps an idle upstream connection (30 s,
-# deploy/nginx/conf.d), so nginx closes first. The sync worker ignores it:
+# deploy/nginx/templates), so nginx closes first. The sync worker ignores it:
 # it closes every connection after its response.
 keepalive = 60
 accesslog = None

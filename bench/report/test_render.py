@@ -8,7 +8,7 @@ UNCOUNTED = {"db_before": None, "db_after": None, "statements": None}
 
 def rows(make_row):
     return [make_row(kind="A", requests=300000, **UNCOUNTED), make_row(kind="B", requests=100000, **UNCOUNTED),
-            make_row(kind="C", requests=50000), make_row(kind="D", requests=20000)]
+            make_row(kind="C", requests=50000), make_row(kind="D", requests=20000), make_row(kind="E", requests=1000)]
 
 
 def test_a_counted_scenario_says_how_many_runs_were_exact(make_row, make_results):
@@ -28,7 +28,7 @@ def test_an_uncounted_scenario_has_no_exactness(make_row, make_results):
 
 def test_ratios_put_c_over_each_scenario_it_is_compared_with(make_row, make_results):
     line = render.ratios(make_results(rows(make_row)))
-    assert line == "Ratios of medians: C/B at 64: **0.50**; C/D at 64: **2.50**; B/A at 64: 0.33."
+    assert line == "Ratios of medians: C/B at 64: **0.50**; C/D at 64: **2.50**; C/E at 64: **50.00**; B/A at 64: 0.33."
 
 
 def test_ratios_leave_out_what_did_not_run(make_row, make_results):
@@ -66,20 +66,9 @@ def test_the_docs_block_says_when_and_how_it_was_measured(make_row, make_results
     assert "| | |\n|---|---|\n| cores | 2 |\n\n" in block
 
 
-def test_the_block_replaces_only_what_lies_between_the_markers():
-    page = f"# Benchmarks\nintro\n{render.BEGIN}\nold\n{render.END}\nafterwards\n"
-    block = f"{render.BEGIN}\nnew\n{render.END}\n"
-    assert render.replace_block(page, block) == f"# Benchmarks\nintro\n{block}afterwards\n"
-    assert render.replace_block(render.replace_block(page, block), block) == render.replace_block(page, block)
-
-
-def test_a_page_without_markers_becomes_a_new_page():
-    assert render.replace_block(None, "BLOCK\n") == "# Benchmarks\n\nBLOCK\n"
-
-
 def test_the_terminal_table_has_a_line_per_scenario_then_the_ratios(make_row, make_results):
     text = render.terminal(make_results(rows(make_row)))
     lines = text.splitlines()
     assert lines[1].startswith("scenario") and "req/s" in lines[1] and "p99 ms" in lines[1]
-    assert [line.split()[0] for line in lines[2:6]] == ["A", "B", "C", "D"]
+    assert [line.split()[0] for line in lines[2:7]] == ["A", "B", "C", "D", "E"]
     assert "C/B at 64: **0.50**" in text and "| target (issue 5) |" in text

@@ -260,7 +260,8 @@ def interleaved_rounds(c, args):
 
 def report(out, write_docs):
     """summary.tsv, report.md, the chart, the table on stdout and, unless
-    --no-docs, the generated part of docs/benchmarks.md and its chart."""
+    --no-docs, the generated part of docs/benchmarks.md, its chart and
+    README.md's benchmark sentence (the same run's)."""
     found = results.load(out)
     summary.write(found.summary, out / "summary.tsv")
     text = render.report(found)
@@ -277,7 +278,13 @@ def report(out, write_docs):
         doc.write_text(render.replace_block(doc.read_text() if doc.exists() else None,
                                             render.docs_block(found, text)))
         shutil.copy(out / "benchmarks.png", ROOT / "docs" / "benchmarks.png")
-        log("updated docs/benchmarks.md and docs/benchmarks.png")
+        readme = ROOT / "README.md"
+        try:
+            readme.write_text(render.replace_headline(readme.read_text(), found))
+        except (OSError, ValueError) as error:
+            log(f"warning: README.md's benchmark sentence not updated: {error}")
+        else:
+            log("updated docs/benchmarks.md, docs/benchmarks.png and README.md's benchmark sentence")
 
 
 def measure_all(c, args, argv):

@@ -20,8 +20,8 @@ MEMORY_REQUESTS = 2000
 
 def docs_digest(repo):
     digest = hashlib.sha256()
-    for name in ("benchmarks.md", "benchmarks.png"):
-        path = repo / "docs" / name
+    for name in ("docs/benchmarks.md", "docs/benchmarks.png", "README.md"):
+        path = repo / name
         digest.update(path.read_bytes() if path.exists() else b"-")
     return digest.hexdigest()
 

@@ -111,8 +111,8 @@ def busy_note(results):
         return ""
     load = max(float(row["load1"]) for row in measured)
     return (f"**A shared machine**: other work kept {others:.2f} cores busy during the runs (median; load "
-            f"average up to {load:.1f}), so the rates are lower than a quiet machine would give and compare "
-            "only within this run; CPU per request is less affected.")
+            f"average up to {load:.1f}), so the rates are lower than a quiet machine would give: compare them "
+            "within this run only (docs/benchmarks.md, Measuring on a shared machine).")
 
 
 def docs_block(results, report_text):

@@ -120,6 +120,24 @@ def test_a_readme_without_the_markers_is_refused(make_row, make_results):
         render.replace_headline("# pageviews\n", make_results([make_row()]))
 
 
+def test_the_readme_states_the_same_run_as_the_docs():
+    # bench/run writes both from one run: the README's sentence is the docs'.
+    readme = (ROOT / "README.md").read_text().splitlines()
+    sentence = readme[readme.index(render.HEADLINE_BEGIN) + 1:readme.index(render.HEADLINE_END)]
+    assert len(sentence) == 1 and sentence[0].startswith("Measured ") and sentence[0] in DOCS.read_text().splitlines()
+
+
+def test_the_block_replaces_only_what_lies_between_the_markers():
+    page = f"# Benchmarks\nintro\n{render.BEGIN}\nold\n{render.END}\nafterwards\n"
+    block = f"{render.BEGIN}\nnew\n{render.END}\n"
+    assert render.replace_block(page, block) == f"# Benchmarks\nintro\n{block}afterwards\n"
+    assert render.replace_block(render.replace_block(page, block), block) == render.replace_block(page, block)
+
+
+def test_a_page_without_markers_becomes_a_new_page():
+    assert render.replace_block(None, "BLOCK\n") == "# Benchmarks\n\nBLOCK\n"
+
+
 def test_the_terminal_table_has_a_line_per_scenario_then_the_ratios(make_row, make_results):
     text = render.terminal(make_results(rows(make_row)))
     lines = text.splitlines()

@@ -43,7 +43,7 @@ import subprocess
 import sys
 import time
 
-from cluster import BENCH, ROOT, Cluster, Failed, load1, log, run
+from clusters import BENCH, ROOT, Cluster, Failed, load1, log, run
 from report import render, results, rounds, scenarios, summary
 
 TUNING = ("BENCH_APP_THREADS", "BENCH_APP_DB_CONNECTIONS", "BENCH_APP_BATCH_MAX_SIZE",

@@ -11,6 +11,9 @@ wrk on the cluster's own networks (never through a published port):
   C  the counted page GET /, coalesced counting   the shipped default
   D  the counted page GET /, one UPDATE per view  the baseline (a second
      app + nginx pair with PAGEVIEWS_COUNT_MODE=per-request, bench/compose.yml)
+  E  the assignment's Django app, counted GET /   the original (a project of
+     its own, bench/reference/django, started only when E runs; its count
+     from its own PostgreSQL, no statement count: it has no metrics)
 Every round runs each scenario once, in an order rotated from round to
 round, so machine noise hits all alike. After every counted run the
 database's count must have risen by wrk's 2xx count plus 0..CONNECTIONS (wrk
@@ -21,7 +24,8 @@ counted views (fresh process) and after --memory-requests counted views,
 both at 64 connections; then once more after the rounds.
 
 Environment: POSTGRES_IMAGE and NGINX_IMAGE as for docker compose (offline
-machines: pageviews-standin/postgres:17 and pageviews-standin/nginx:1.30).
+machines: pageviews-standin/postgres:17 and pageviews-standin/nginx:1.30),
+PAGEVIEWS_REFERENCE_DJANGO_IMAGE: the tag E's app is built as.
 Tuning experiments, applied to both apps (empty = the app's default):
 BENCH_APP_THREADS, BENCH_APP_DB_CONNECTIONS, BENCH_APP_BATCH_MAX_SIZE,
 BENCH_APP_BATCH_MAX_WAIT_US; BENCH_NGINX_TEMPLATE_DIR replaces
@@ -39,7 +43,7 @@ import subprocess
 import sys
 import time
 
-from cluster import BENCH, ROOT, Cluster, Failed, load1, log, run
+from clusters import BENCH, ROOT, Cluster, Failed, load1, log, run
 from report import render, results, rounds, scenarios, summary
 
 TUNING = ("BENCH_APP_THREADS", "BENCH_APP_DB_CONNECTIONS", "BENCH_APP_BATCH_MAX_SIZE",
@@ -108,12 +112,12 @@ def options(argv):
 def app_settings(c):
     """The batched app's effective settings, from its start-up log line;
     failing that, the PAGEVIEWS_* variables it was given."""
-    logs = subprocess.run(["docker", "logs", c.containers["app"]], stdout=subprocess.PIPE,
+    logs = subprocess.run(["docker", "logs", c.container("app")], stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True).stdout
     found = re.search(r"pageviews starting: (.*) - server\.cc", logs)
     if found:
         return found.group(1)
-    env = run("docker", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", c.containers["app"])
+    env = run("docker", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", c.container("app"))
     given = [line for line in env.splitlines() if line.startswith("PAGEVIEWS_") and not line.endswith("=")]
     return f"environment: {' '.join(given)} (others: the app's defaults)"
 
@@ -134,11 +138,11 @@ def record_environment(c, args, argv):
         ("kernel", tools("uname", "-r")),
         ("docker", run("docker", "version", "--format", "{{.Server.Version}}")),
         ("compose", run("docker", "compose", "version", "--short")),
-        ("nginx", run("docker", "exec", c.containers["web"], "sh", "-c", "nginx -v 2>&1").removeprefix(
+        ("nginx", run("docker", "exec", c.container("web"), "sh", "-c", "nginx -v 2>&1").removeprefix(
             "nginx version: ") + f" ({c.env['NGINX_IMAGE']})"),
-        ("postgres", run("docker", "exec", c.containers["db"], "postgres", "--version")
+        ("postgres", run("docker", "exec", c.container("db"), "postgres", "--version")
          + f" ({c.env['POSTGRES_IMAGE']})"),
-        ("app", run("docker", "exec", c.containers["app"], "pageviews", "--version") + f" ({c.image})"),
+        ("app", run("docker", "exec", c.container("app"), "pageviews", "--version") + f" ({c.image})"),
         ("app settings", app_settings(c)),
         ("wrk", tools("sh", "-c", "wrk -v 2>&1 | head -n 1").split()[1]
          + f", {args.threads} threads, --timeout 10s"),
@@ -147,7 +151,20 @@ def record_environment(c, args, argv):
         ("duration", f"{args.duration} s per run, {args.rounds} rounds, {args.warmup} s warm-up per scenario"),
         ("scenarios", args.scenarios),
     ] + [("tuning", f"{name}={os.environ[name]}") for name in TUNING if os.environ.get(name)]
+    if "reference" in c.projects:
+        pairs.append(("reference", reference_described(c)))
     append_pairs(c.out / "environment.tsv", pairs, mode="w")
+
+
+def reference_described(c):
+    """What E measured: Django's and gunicorn's versions and gunicorn's
+    effective settings, read in the reference's app container."""
+    script = ("import django, gunicorn, runpy; s = runpy.run_path('gunicorn.conf.py'); "
+              "print(f\"Django {django.get_version()}, gunicorn {gunicorn.__version__}: {s['workers']} \""
+              "f\"{s['worker_class']} workers x {s['threads']} threads\")")
+    described = run("docker", "exec", c.container("app", "reference"), "python3", "-c", script, check=False)
+    image = c.env.get("PAGEVIEWS_REFERENCE_DJANGO_IMAGE") or "pageviews-reference-django:local"
+    return f"{described or 'versions unreadable'} ({image}; bench/reference/django)"
 
 
 def append_pairs(path, pairs, mode="a"):
@@ -243,7 +260,8 @@ def interleaved_rounds(c, args):
 
 def report(out, write_docs):
     """summary.tsv, report.md, the chart, the table on stdout and, unless
-    --no-docs, the generated part of docs/benchmarks.md and its chart."""
+    --no-docs, the generated part of docs/benchmarks.md, its chart and
+    README.md's benchmark sentence (the same run's)."""
     found = results.load(out)
     summary.write(found.summary, out / "summary.tsv")
     text = render.report(found)
@@ -260,7 +278,13 @@ def report(out, write_docs):
         doc.write_text(render.replace_block(doc.read_text() if doc.exists() else None,
                                             render.docs_block(found, text)))
         shutil.copy(out / "benchmarks.png", ROOT / "docs" / "benchmarks.png")
-        log("updated docs/benchmarks.md and docs/benchmarks.png")
+        readme = ROOT / "README.md"
+        try:
+            readme.write_text(render.replace_headline(readme.read_text(), found))
+        except (OSError, ValueError) as error:
+            log(f"warning: README.md's benchmark sentence not updated: {error}")
+        else:
+            log("updated docs/benchmarks.md, docs/benchmarks.png and README.md's benchmark sentence")
 
 
 def measure_all(c, args, argv):
@@ -291,7 +315,7 @@ def main(argv):
     except (Failed, subprocess.TimeoutExpired) as error:
         log(f"error: {error}")
         log("diagnostics: last log lines of each service")
-        log(c.compose("logs", "--no-color", "--tail", "15", check=False))
+        log(c.logs())
         return 3
     except KeyboardInterrupt:
         log("interrupted")

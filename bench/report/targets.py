@@ -31,6 +31,14 @@ def c_versus_d(results):
     return [("C >= 10 x D", f"C/D = {_ratio(c, d)} (at 64)", _met(c >= 10 * d))]
 
 
+def c_versus_e(results):
+    """Issue 14: the counted page against the assignment's Django app."""
+    c, e = results.rps("C", 64), results.rps("E", 64)
+    if c is None or e is None:
+        return []
+    return [("C >= 30 x E at 64 connections (issue 14)", f"C/E = {_ratio(c, e)}", _met(c >= 30 * e))]
+
+
 def p99_of_c(results):
     c = find(results.summary, "C", 64)
     if c is None:
@@ -68,7 +76,7 @@ def memory(results):
     return lines
 
 
-TARGETS = (c_versus_b, c_versus_d, p99_of_c, zero_non2xx, exact_counts, memory)
+TARGETS = (c_versus_b, c_versus_d, c_versus_e, p99_of_c, zero_non2xx, exact_counts, memory)
 
 
 def judged(results):

@@ -5,8 +5,7 @@ import pytest
 
 from report import scenarios
 
-BENCH = pathlib.Path(__file__).resolve().parents[1]
-COMPOSE = (BENCH.parent / "docker-compose.yml").read_text() + (BENCH / "compose.yml").read_text()
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_the_default_runs_parse_in_their_order():
@@ -26,7 +25,23 @@ def test_a_bad_scenario_list_is_refused_naming_the_entry(text, message):
 
 
 @pytest.mark.parametrize("scenario", scenarios.SCENARIOS.values(), ids=lambda s: s.kind)
-def test_every_scenarios_services_and_network_are_in_the_compose_files(scenario):
-    for service in (scenario.web, scenario.app):
-        assert re.search(rf"^  {re.escape(service)}:$", COMPOSE, re.M), f"no service {service} in the compose files"
-    assert re.search(rf"^  {re.escape(scenario.network)}:", COMPOSE, re.M), f"no network {scenario.network}"
+def test_every_scenarios_services_and_network_are_in_its_projects_compose_files(scenario):
+    compose = "".join((ROOT / name).read_text() for name in scenarios.PROJECTS[scenario.project].files)
+    for service in (scenario.web, scenario.app, "db"):
+        assert re.search(rf"^  {re.escape(service)}:$", compose, re.M), f"no service {service} in the compose files"
+    assert re.search(rf"^  {re.escape(scenario.network)}:", compose, re.M), f"no network {scenario.network}"
+
+
+@pytest.mark.parametrize("text, projects", [
+    ("C:64", ["pageviews"]),
+    ("E:64", ["pageviews", "reference"]),
+    ("E:16 A:64 E:64", ["pageviews", "reference"]),
+])
+def test_the_shipped_cluster_always_starts_first_the_reference_only_for_its_scenario(text, projects):
+    assert scenarios.projects(scenarios.parse(text)) == projects
+
+
+def test_project_names_differ():
+    # bench/run names each project its own name plus the suffix.
+    suffixes = [project.suffix for project in scenarios.PROJECTS.values()]
+    assert len(set(suffixes)) == len(suffixes)

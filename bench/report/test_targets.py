@@ -17,9 +17,17 @@ def test_c_against_b_is_met_from_eight_tenths(make_row, make_results, b_rps, met
     assert line[2] == met and line[1].startswith("C/B = 0.8")
 
 
-def test_ratio_targets_need_both_scenarios(make_row, make_results):
-    assert targets.c_versus_b(make_results([make_row()])) == []
-    assert targets.c_versus_d(make_results([make_row()])) == []
+@pytest.mark.parametrize("e_requests, met", [(1000, "yes"), (1010, "**no**")])
+def test_c_against_the_django_reference_is_met_from_thirty_times(make_row, make_results, e_requests, met):
+    rows = [make_row(requests=30000), make_row(kind="E", requests=e_requests)]
+    [line] = targets.c_versus_e(make_results(rows))
+    assert line[0] == "C >= 30 x E at 64 connections (issue 14)" and line[2] == met
+    assert line[1] == ("C/E = 30.00" if met == "yes" else "C/E = 29.70")
+
+
+@pytest.mark.parametrize("target", [targets.c_versus_b, targets.c_versus_d, targets.c_versus_e])
+def test_ratio_targets_need_both_scenarios(make_row, make_results, target):
+    assert target(make_results([make_row()])) == []
 
 
 def test_exact_counts_judge_the_memory_runs_and_rounds_but_not_the_warm_up(make_row, make_results):

@@ -10,7 +10,7 @@ import pytest
 
 from harness.command import output, run
 from report import rounds
-from report.scenarios import SCENARIOS
+from report.scenarios import PROJECTS, SCENARIOS
 
 PROJECT = os.environ.get("PAGEVIEWS_BENCH_SMOKE_PROJECT", "pageviews-benchsmoke")
 CONNECTIONS = 16
@@ -20,8 +20,8 @@ MEMORY_REQUESTS = 2000
 
 def docs_digest(repo):
     digest = hashlib.sha256()
-    for name in ("benchmarks.md", "benchmarks.png"):
-        path = repo / "docs" / name
+    for name in ("docs/benchmarks.md", "docs/benchmarks.png", "README.md"):
+        path = repo / name
         digest.update(path.read_bytes() if path.exists() else b"-")
     return digest.hexdigest()
 
@@ -89,7 +89,15 @@ def test_every_counted_run_is_exact_by_the_databases_count_and_wrks_2xx(bench):
 
 
 def test_every_counted_run_read_the_apps_statement_count_from_its_metrics_port(bench):
-    assert [row["statements"] for row in bench.counted_rows() if not isinstance(row["statements"], int)] == []
+    # The Django reference has no metrics port (SCENARIOS: metrics=False).
+    unread = [row for row in bench.counted_rows()
+              if SCENARIOS[row["kind"]].metrics and not isinstance(row["statements"], int)]
+    assert [row for row in bench.counted_rows() if SCENARIOS[row["kind"]].metrics] and unread == []
+
+
+def test_a_scenario_without_metrics_has_no_statement_count(bench):
+    rows = [row for row in bench.counted_rows() if not SCENARIOS[row["kind"]].metrics]
+    assert rows and [row["statements"] for row in rows] == [None] * len(rows), rows
 
 
 def test_no_non2xx_responses_or_socket_errors(bench):
@@ -141,7 +149,8 @@ def test_the_docs_are_left_alone_with_no_docs(bench):
     assert bench.docs_after == bench.docs_before
 
 
-@pytest.mark.parametrize("label", [f"com.docker.compose.project={PROJECT}", f"pageviews.bench={PROJECT}"],
-                         ids=["cluster", "load generator"])
+@pytest.mark.parametrize("label", [f"com.docker.compose.project={PROJECT}{project.suffix}"
+                                   for project in PROJECTS.values()] + [f"pageviews.bench={PROJECT}"],
+                         ids=[*PROJECTS, "load generator"])
 def test_nothing_of_the_run_is_left(bench, label):
     assert output("docker", "ps", "--all", "--quiet", "--filter", f"label={label}") == ""

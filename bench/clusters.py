@@ -1,6 +1,7 @@
-"""The benchmark's cluster and its probes: docker compose of the shipped
-file plus bench/compose.yml, the load generator container beside it, and
-one measured wrk run (bench/measure.py drives the phases)."""
+"""The benchmark's clusters and their probes: docker compose of the shipped
+file plus bench/compose.yml, and of the Django reference when a scenario
+needs it (report/scenarios.py, PROJECTS), the load generator container
+beside them, and one measured wrk run (bench/measure.py drives the phases)."""
 import concurrent.futures
 import os
 import pathlib
@@ -9,6 +10,7 @@ import sys
 import time
 
 from report import rounds, scenarios, wrk
+from report.scenarios import PROJECTS, SCENARIOS
 
 BENCH = pathlib.Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -44,26 +46,42 @@ class Cluster:
                     "POSTGRES_IMAGE": os.environ.get("POSTGRES_IMAGE", "postgres:17"),
                     "NGINX_IMAGE": os.environ.get("NGINX_IMAGE", "nginx:1.30")}
         self.tools = f"{args.project}-tools"
-        self.containers, self.ips, self.metrics_port, self.daemon_pids = {}, {}, "", ""
+        self.projects = scenarios.projects(args.runs)   # the PROJECTS this run starts
+        self.started = []                                # those it started, to tear down
+        # Keyed by (project, compose service); hosts: each nginx's address
+        # on the network wrk reaches it by (its name may be ambiguous there).
+        self.containers, self.hosts, self.ips, self.metrics_port, self.daemon_pids = {}, {}, {}, "", ""
         self.app_views = 0      # views the batched app counted since it started
         self.failures = 0
         self.last = None        # the last run's row
-        self.started = False
 
     # -- docker ----------------------------------------------------------------
 
-    def compose_command(self, *args):
-        return ["docker", "compose", "--project-name", self.args.project, "--project-directory", str(ROOT),
-                "--file", str(ROOT / "docker-compose.yml"), "--file", str(BENCH / "compose.yml"), *args]
+    def project_name(self, project):
+        return self.args.project + PROJECTS[project].suffix
 
-    def compose(self, *args, check=True, timeout=120):
-        return run(*self.compose_command(*args), check=check, timeout=timeout, env=self.env)
+    def compose_command(self, *args, project="pageviews"):
+        files = [ROOT / name for name in PROJECTS[project].files]
+        return ["docker", "compose", "--project-name", self.project_name(project),
+                "--project-directory", str(files[0].parent),
+                *[argument for path in files for argument in ("--file", str(path))], *args]
+
+    def compose(self, *args, check=True, timeout=120, project="pageviews"):
+        return run(*self.compose_command(*args, project=project), check=check, timeout=timeout, env=self.env)
+
+    def container(self, service, project="pageviews"):
+        return self.containers[project, service]
+
+    def logs(self):
+        """The last log lines of every service of every project started."""
+        return "\n".join(self.compose("logs", "--no-color", "--tail", "15", check=False, project=project)
+                         for project in self.started)
 
     def in_tools(self, *command, check=True, timeout=60):
         return run("docker", "exec", self.tools, *command, check=check, timeout=timeout)
 
-    def db_sql(self, query):
-        return run("docker", "exec", self.containers["db"], "psql", "-X", "-q", "-U",
+    def db_sql(self, query, project="pageviews"):
+        return run("docker", "exec", self.container("db", project), "psql", "-X", "-q", "-U",
                    os.environ.get("POSTGRES_USER", "pageviews"), "-d", os.environ.get("POSTGRES_DB", "pageviews"),
                    "-tAc", query)
 
@@ -72,11 +90,14 @@ class Cluster:
     def counter_state(self, scenario):
         """(the count in the database, the counting statements scenario's app
         sent so far (its batch-size histogram on /metrics) or None)."""
-        views = self.db_sql("SELECT views FROM page_views WHERE path = '/'")
+        views = self.db_sql("SELECT views FROM page_views WHERE path = '/'", scenario.project)
         if not views.isdigit():
             raise Failed(f"could not read the count from the database: {views!r}")
-        metrics = self.in_tools("curl", "-fsS", "--max-time", "5",
-                                f"http://{self.ips[scenario.app]}:{self.metrics_port}/metrics", check=False)
+        if not scenario.metrics:
+            return int(views), None
+        address = self.ips[scenario.project, scenario.app]
+        metrics = self.in_tools("curl", "-fsS", "--max-time", "5", f"http://{address}:{self.metrics_port}/metrics",
+                                check=False)
         statements = next((int(float(line.split()[1])) for line in metrics.splitlines()
                            if line.startswith("pageviews_count_batch_views_count ")), None)
         return int(views), statements
@@ -124,7 +145,7 @@ class Cluster:
         return (t0 + time.time_ns()) // 2, cpus
 
     def rss_kb(self):
-        return run("docker", "exec", self.containers["app"], "awk", "/^VmRSS:/ {print $2}", "/proc/1/status",
+        return run("docker", "exec", self.container("app"), "awk", "/^VmRSS:/ {print $2}", "/proc/1/status",
                    check=False) or "?"
 
     def run_wrk(self, url, conns, secs, stop=None):
@@ -142,11 +163,13 @@ class Cluster:
 
     def measure(self, phase, round_, kind, conns, secs, stop=None):
         """One wrk run of one scenario; appends its row to rounds.tsv."""
-        scenario = scenarios.SCENARIOS[kind]
-        watched = [self.containers[scenario.web], self.containers[scenario.app], self.containers["db"], self.tools]
+        scenario = SCENARIOS[kind]
+        watched = [self.container(service, scenario.project) for service in (scenario.web, scenario.app, "db")]
+        watched.append(self.tools)
         before = self.counter_state(scenario) if scenario.counted else (None, None)
         t0, cpu0 = self.cpu_snapshot(watched)
-        result = self.run_wrk(f"http://{scenario.web}:80{scenario.path}", conns, secs, stop)
+        result = self.run_wrk(f"http://{self.hosts[scenario.project, scenario.web]}:80{scenario.path}",
+                              conns, secs, stop)
         t1, cpu1 = self.cpu_snapshot(watched)
         after = self.settled_counter_state(scenario) if scenario.counted else (None, None)
         # Busy cores over the time between the two snapshots (slightly more than wrk's own duration).
@@ -180,42 +203,36 @@ class Cluster:
     # -- the cluster -----------------------------------------------------------
 
     def start_cluster(self):
-        building = f" (building the checked-out source as {self.image})"
-        log(f"starting project {self.args.project}"
-            + (f" with app image {self.image}" if self.args.image else building))
         if self.args.image and subprocess.run(["docker", "image", "inspect", self.args.image],
                                               capture_output=True).returncode != 0:
             raise Failed(f"--image {self.args.image}: no such image")
-        if self.compose("ps", "--all", "--quiet"):
-            raise Failed(f"project {self.args.project} has containers (another run, or leftovers: docker compose "
-                         f"-p {self.args.project} down -v); not starting beside them")
-        self.started = True
-        with open(self.out / "compose-up.log", "w") as up_log:
-            up = subprocess.run(self.compose_command("up", "--detach", "--wait",
-                                                     *(["--no-build"] if self.args.image else [])),
-                                stdout=up_log, stderr=subprocess.STDOUT, env=self.env, timeout=UP_TIMEOUT)
-        if up.returncode != 0:
-            tail = (self.out / "compose-up.log").read_text().splitlines()[-25:]
-            raise Failed("docker compose up failed:\n" + "\n".join(tail))
-        used = {s.web for s in scenarios.SCENARIOS.values()} | {s.app for s in scenarios.SCENARIOS.values()}
-        for service in sorted(used | {"db"}):
-            self.containers[service] = self.compose("ps", "--quiet", service) or None
-            if not self.containers[service]:
-                raise Failed(f"service {service} is not running")
-        networks = sorted({s.network for s in scenarios.SCENARIOS.values()})
+        for project in self.projects:
+            name = self.project_name(project)
+            if self.compose("ps", "--all", "--quiet", project=project):
+                raise Failed(f"project {name} has containers (another run, or leftovers: docker compose "
+                             f"-p {name} down -v); not starting beside them")
+        for project in self.projects:
+            self.compose_up(project)
+        mine = [s for s in SCENARIOS.values() if s.project in self.projects]
+        for project, service in sorted({(s.project, name) for s in mine for name in (s.web, s.app, "db")}):
+            self.containers[project, service] = self.compose("ps", "--quiet", service, project=project) or None
+            if not self.containers[project, service]:
+                raise Failed(f"service {service} of project {self.project_name(project)} is not running")
+        networks = sorted({f"{self.project_name(s.project)}_{s.network}" for s in mine})
         run("docker", "run", "--detach", "--name", self.tools, "--label", f"pageviews.bench={self.args.project}",
-            "--network", f"{self.args.project}_{networks[0]}", "--pid", "host", "--volume", f"{BENCH}:/bench:ro",
+            "--network", networks[0], "--pid", "host", "--volume", f"{BENCH}:/bench:ro",
             os.environ.get("BENCH_IMAGE", "pageviews-bench:local"), "sleep", "infinity")
         for network in networks[1:]:
-            run("docker", "network", "connect", f"{self.args.project}_{network}", self.tools)
-        # The apps' own addresses and metrics port (nginx never proxies it).
-        env = run("docker", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", self.containers["app"])
+            run("docker", "network", "connect", network, self.tools)
+        # Addresses, not names: two projects' nginx are both "web". The
+        # apps' own addresses and metrics port (nginx never proxies it).
+        for s in mine:
+            network = f"{self.project_name(s.project)}_{s.network}"
+            self.hosts[s.project, s.web] = self.address(self.container(s.web, s.project), network)
+            self.ips[s.project, s.app] = self.address(self.container(s.app, s.project), network)
+        env = run("docker", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", self.container("app"))
         self.metrics_port = next(line.split("=", 1)[1] for line in env.splitlines()
                                  if line.startswith("PAGEVIEWS_METRICS_PORT="))
-        for scenario in scenarios.SCENARIOS.values():
-            network = f"{self.args.project}_{scenario.network}"
-            self.ips[scenario.app] = run("docker", "inspect", "--format", "{{(index .NetworkSettings.Networks \""
-                                         + network + "\").IPAddress}}", self.containers[scenario.app])
         pids = [self.in_tools("awk", "{print $4}", "/proc/" + run("docker", "inspect", "--format", "{{.State.Pid}}",
                                                                   container) + "/stat")
                 for container in self.containers.values()]
@@ -223,13 +240,36 @@ class Cluster:
                               'dockerd | containerd) p=${f#/proc/}; echo "${p%/comm}" ;; esac; done').split()
         self.daemon_pids = " ".join(pids)
         # Through every nginx to its app, without counting a view.
-        urls = {f"http://{s.web}/healthz" for s in scenarios.SCENARIOS.values()} | {
-            "http://web/nginx-health", "http://web/api/views"}
+        urls = {f"http://{self.hosts[s.project, s.web]}{path}" for s in mine for path in PROJECTS[s.project].ready}
         deadline = time.monotonic() + 60
         while not all(self.answers(url) for url in sorted(urls)):
             if time.monotonic() > deadline:
-                raise Failed("the cluster did not answer through every nginx within 60 s")
+                raise Failed("the clusters did not answer through every nginx within 60 s")
             time.sleep(1)
+
+    def compose_up(self, project):
+        """Starts project and waits until it is healthy; the shipped cluster
+        from the checked-out source unless --image, the reference as its
+        compose file builds it."""
+        own = project == "pageviews"
+        how = (f" with app image {self.image}" if self.args.image else
+               f" (building the checked-out source as {self.image})") if own else ""
+        log(f"starting project {self.project_name(project)}{how}")
+        self.started.append(project)
+        up_log = self.out / f"compose-up{PROJECTS[project].suffix}.log"
+        with open(up_log, "w") as file:
+            up = subprocess.run(self.compose_command("up", "--detach", "--wait",
+                                                     *(["--no-build"] if own and self.args.image else []),
+                                                     project=project),
+                                stdout=file, stderr=subprocess.STDOUT, env=self.env, timeout=UP_TIMEOUT)
+        if up.returncode != 0:
+            tail = up_log.read_text().splitlines()[-25:]
+            raise Failed(f"docker compose up of {self.project_name(project)} failed:\n" + "\n".join(tail))
+
+    @staticmethod
+    def address(container, network):
+        return run("docker", "inspect", "--format",
+                   "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", container)
 
     def answers(self, url):
         return self.in_tools("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
@@ -237,9 +277,10 @@ class Cluster:
 
     def teardown(self):
         run("docker", "rm", "--force", self.tools, check=False)
-        if self.started:
-            log(f"tearing down project {self.args.project}")
+        for project in reversed(self.started):
+            name = self.project_name(project)
+            log(f"tearing down project {name}")
             try:
-                self.compose("down", "--volumes", "--remove-orphans", "--timeout", "10", timeout=180)
+                self.compose("down", "--volumes", "--remove-orphans", "--timeout", "10", timeout=180, project=project)
             except (Failed, subprocess.TimeoutExpired):
-                log(f"warning: 'docker compose -p {self.args.project} down -v' failed; remove leftovers by hand")
+                log(f"warning: 'docker compose -p {name} down -v' failed; remove leftovers by hand")

@@ -139,8 +139,10 @@ def documented_choices(facts):
   ownership of the data directory, then runs the server as `postgres` (`gosu`; the stand-in uses
   `setpriv`): every long-running process is non-root, as H4 checks. `nginx`'s master process
   stays root, to bind port 80 and read its configuration and keys; it parses no request: every
-  connection is handled by the worker processes, which run as `nginx`. The app and its migration
-  run as uid 10001 from the start.
+  connection is handled by the worker processes, which run as `nginx`. Beside it, as root too, the
+  certificate watcher (`deploy/nginx/entrypoint.d/90-pageviews-tls.sh`) checks every 10 s whether
+  the root-only certificate file changed and then signals the master to reload; it reads no
+  request. The app and its migration run as uid 10001 from the start.
 - **HTTP framework leniencies, reachable only by talking to the app directly.** Drogon 1.9
   accepts a few malformed requests the app cannot tell from valid ones once parsed; nginx refuses
   each of them, and nothing but nginx can reach the app. Reported in the bad-input rows:

@@ -19,7 +19,11 @@ from harness.wait import wait_for
 # The load during the update: 8 clients, each as fast as answers come, for
 # at most 180 s (the update's bound below), so the update meets a steady
 # stream of requests from start to end.
-CLIENTS, LOAD_SECONDS = 8, 180
+# Each request is a new connection; at most 8 x 25 a second, so that the
+# tests container's ephemeral ports (about 28,000, each held a minute in
+# TIME_WAIT) outlast the longest update, and a refused connection means the
+# stack refused it.
+CLIENTS, LOAD_SECONDS, PERIOD_S = 8, 180, 0.04
 # Far more than the update needs; a slow machine merely sends fewer.
 ENOUGH_REQUESTS = 100
 
@@ -84,7 +88,7 @@ def test_a_new_build_gets_its_new_tag(stack):
 def test_deploy_of_the_new_build_succeeds_under_load(stack):
     stack.need("build-new")
     stack.update["before"] = stack.db_count()
-    stack.load = Load(stack.web_url() + "/", clients=CLIENTS, period=0, seconds=LOAD_SECONDS, count=100_000,
+    stack.load = Load(stack.web_url() + "/", clients=CLIENTS, period=PERIOD_S, seconds=LOAD_SECONDS, count=100_000,
                       name="update").start()
     stack.load.wait_for_requests(2 * CLIENTS)
     stack.run_line("deploy-new")

@@ -16,13 +16,12 @@ from harness.load import Load
 from harness.verdict import load_stats
 from harness.wait import wait_for
 
-# The load during the update: 8 clients, each as fast as answers come, for
-# at most 180 s (the update's bound below), so the update meets a steady
-# stream of requests from start to end.
-# Each request is a new connection; at most 8 x 25 a second, so that the
-# tests container's ephemeral ports (about 28,000, each held a minute in
-# TIME_WAIT) outlast the longest update, and a refused connection means the
-# stack refused it.
+# The load during the update: 8 clients for at most 180 s (the update's
+# bound below), so the update meets a steady stream of requests from start
+# to end. Each request is a new connection, at most 25 a second per client,
+# so that the tests container's ephemeral ports (about 28,000, each held a
+# minute in TIME_WAIT) outlast the longest update, and a refused connection
+# means the stack refused it.
 CLIENTS, LOAD_SECONDS, PERIOD_S = 8, 180, 0.04
 # Far more than the update needs; a slow machine merely sends fewer.
 ENOUGH_REQUESTS = 100

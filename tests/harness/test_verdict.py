@@ -2,7 +2,7 @@
 import pytest
 
 from harness.records import Record
-from harness.verdict import consecutive, load_stats, nothing_lost, outcome, recovered_at
+from harness.verdict import load_stats, nothing_lost, outcome, recovered_at
 
 
 def ok(number, started=0.0):
@@ -64,19 +64,3 @@ def test_recovered_at_is_the_first_request_after_the_last_failure():
     assert recovered_at(records, since=1.5) == 5.0
     assert recovered_at(records, since=4.5) == 4.5
     assert recovered_at(records + [failed(503, started=7.0)], since=0) is None
-
-
-@pytest.mark.parametrize("records, first, problem", [
-    ([], None, "no request completed"),
-    ([ok(1), failed(503)], None, "1 of 2 requests failed (200: 1, 503: 1)"),
-    ([ok(1), ok(1)], None, "only 1 distinct numbers for 2 requests"),
-    ([ok(1), ok(3)], None, "numbers 1..3, expected 1..2"),
-    ([ok(5), ok(6)], 4, "numbers 5..6, expected 4..5"),
-])
-def test_consecutive_names_what_broke_the_run(records, first, problem):
-    assert consecutive(records, first) == [problem]
-
-
-def test_consecutive_accepts_one_unbroken_run():
-    assert consecutive([ok(6), ok(4), ok(5)], first=4) == []
-    assert consecutive([ok(9), ok(8)]) == []

@@ -99,19 +99,3 @@ def nothing_lost(records, before, after, resent=0):
                f"{'yes' if stats.distinct == stats.acknowledged else 'no'}; {stats.unknown} outcome unknown; "
                f"{resent} resent by nginx after a connection error")
     return Verdict(problems, summary)
-
-
-def consecutive(records, first=None):
-    """Every request acknowledged, with distinct numbers forming one run
-    first..first+n-1 (any run when first is None). Problems, or []."""
-    if not records:
-        return ["no request completed"]
-    stats = load_stats(records)
-    if stats.acknowledged != stats.total:
-        return [f"{stats.total - stats.acknowledged} of {stats.total} requests failed ({stats.describe_statuses()})"]
-    if stats.distinct != stats.total:
-        return [f"only {stats.distinct} distinct numbers for {stats.total} requests"]
-    start = stats.lowest if first is None else first
-    if (stats.lowest, stats.highest) != (start, start + stats.total - 1):
-        return [f"numbers {stats.lowest}..{stats.highest}, expected {start}..{start + stats.total - 1}"]
-    return []

@@ -12,8 +12,9 @@ std::vector<std::int64_t> numbersForBatch(std::int64_t total, std::size_t size) 
     return numbers;
 }
 
-Counter::Counter(trantor::EventLoop &loop, std::shared_ptr<CounterStore> store, Limits limits, CounterEvents events)
-    : loop_(loop), store_(std::move(store)), limits_(limits), events_(std::move(events)) {}
+Counter::Counter(trantor::EventLoop &loop, std::shared_ptr<CounterStore> store, Limits limits, CounterEvents events,
+                 std::shared_ptr<StatementTurn> turn)
+    : loop_(loop), store_(std::move(store)), limits_(limits), events_(std::move(events)), turn_(std::move(turn)) {}
 
 void Counter::count(Done done) {
     loop_.runInLoop([this, alive = alive_, done = std::move(done)]() mutable {
@@ -60,9 +61,34 @@ void Counter::enqueue(Done done) {
     });
 }
 
-// Sends batches while there are waiters and room in flight.
+// Sends batches while there are waiters, room in flight and the turn.
 void Counter::flush() {
-    while (!queue_.empty() && inFlight_.size() < limits_.maxInFlight) sendBatch();
+    while (!queue_.empty() && inFlight_.size() < limits_.maxInFlight && mayFlush()) sendBatch();
+    releaseTurnIfIdle();
+}
+
+// Takes the turn if there is one to take; false: wait to be woken with it.
+bool Counter::mayFlush() {
+    if (!turn_ || holdsTurn_) return true;
+    if (waitingForTurn_) return false;
+    holdsTurn_ = turn_->take([this, alive = alive_] {
+        loop_.queueInLoop([this, alive] {
+            if (!*alive) return;
+            waitingForTurn_ = false;
+            holdsTurn_ = true;
+            flush();
+        });
+    });
+    waitingForTurn_ = !holdsTurn_;
+    return holdsTurn_;
+}
+
+// A statement ended (or timed out): the next counter may send while this
+// one answers its views.
+void Counter::releaseTurnIfIdle() {
+    if (!holdsTurn_ || !inFlight_.empty()) return;
+    holdsTurn_ = false;
+    turn_->release();
 }
 
 void Counter::sendBatch() {
@@ -117,6 +143,7 @@ void Counter::onReply(std::uint64_t batchId, StoreReply reply) {
     auto batch = std::move(it->second);
     inFlight_.erase(it);
     loop_.invalidateTimer(batch.timer);
+    releaseTurnIfIdle();
     if (const auto *error = std::get_if<CountError>(&reply)) {
         failWaiters(batch.waiters, *error);
     } else {
@@ -131,6 +158,7 @@ void Counter::onTimeout(std::uint64_t batchId) {
     if (it == inFlight_.end()) return;
     auto batch = std::move(it->second);
     inFlight_.erase(it);
+    releaseTurnIfIdle();
     // The statement may still commit: its views are Unknown, never NotCounted.
     failWaiters(batch.waiters, CountError{CountFailure::Unknown, "database timeout"});
     flush();

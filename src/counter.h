@@ -12,6 +12,7 @@
 
 #include "counter_store.h"
 #include "defaults.h"
+#include "statement_turn.h"
 
 namespace pageviews {
 
@@ -43,8 +44,13 @@ class Counter {
         std::size_t maxQueued = 100000;  // beyond this, shed load
     };
 
-    Counter(trantor::EventLoop &loop, std::shared_ptr<CounterStore> store, Limits limits, CounterEvents events = {});
-    // Destroy on the counter's loop thread or after that loop stopped.
+    // With a `turn`, a batch is sent only while this counter holds it
+    // (shared by the counters of one process: one statement in flight among
+    // them); without, each counter has its own limits_.maxInFlight.
+    Counter(trantor::EventLoop &loop, std::shared_ptr<CounterStore> store, Limits limits, CounterEvents events = {},
+            std::shared_ptr<StatementTurn> turn = nullptr);
+    // Destroy on the counter's loop thread or after that loop stopped; with a
+    // turn, only together with every counter that shares it.
     ~Counter();
     Counter(const Counter &) = delete;
     Counter &operator=(const Counter &) = delete;
@@ -68,6 +74,8 @@ class Counter {
 
     void enqueue(Done done);
     void flush();
+    bool mayFlush();
+    void releaseTurnIfIdle();
     void sendBatch();
     void fail(Done &done, const CountError &error);
     void failWaiters(std::vector<Done> &waiters, const CountError &error);
@@ -81,6 +89,9 @@ class Counter {
     std::deque<Waiter> queue_;
     std::map<std::uint64_t, Batch> inFlight_;
     std::uint64_t nextBatchId_ = 1;
+    std::shared_ptr<StatementTurn> turn_;
+    bool holdsTurn_ = false;
+    bool waitingForTurn_ = false;
     bool lingering_ = false;
     bool draining_ = false;
     Clock::time_point lastArrival_{};

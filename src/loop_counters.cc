@@ -7,13 +7,16 @@
 namespace pageviews {
 
 LoopCounters::LoopCounters(StoreFor storeFor, Counter::Limits limits, CounterEvents events)
-    : storeFor_(std::move(storeFor)), limits_(limits), events_(std::move(events)) {}
+    : storeFor_(std::move(storeFor)),
+      limits_(limits),
+      events_(std::move(events)),
+      turn_(limits.maxInFlight == 1 ? std::make_shared<StatementTurn>() : nullptr) {}
 
 void LoopCounters::start(const std::vector<trantor::EventLoop *> &loops) {
     if (started_.load(std::memory_order_acquire) || loops.empty()) return;
     loops_ = loops;
     for (auto *loop : loops_) {
-        counters_.push_back(std::make_unique<Counter>(*loop, storeFor_(*loop), limits_, events_));
+        counters_.push_back(std::make_unique<Counter>(*loop, storeFor_(*loop), limits_, events_, turn_));
         if (draining_) counters_.back()->startDraining();
     }
     started_.store(true, std::memory_order_release);

@@ -14,8 +14,11 @@ namespace pageviews {
 // One Counter per HTTP I/O loop: a view is batched, sent and answered on the
 // thread that received it. A single shared counter cost every view two
 // thread hops (to the counter's loop and back), as much CPU as the database
-// statement it saves. Each counter keeps its own statement in flight; they
-// meet on the database row's lock, so numbers stay exact and gap-free.
+// statement it saves. When the counters coalesce (Limits::maxInFlight 1)
+// they share a StatementTurn: one statement in flight per process, handed
+// from loop to loop once per batch, so batches grow instead of statements
+// queueing on the database row's lock. Numbers stay exact and gap-free
+// either way: every batch is one atomic statement.
 class LoopCounters {
   public:
     using Clock = Counter::Clock;
@@ -51,6 +54,8 @@ class LoopCounters {
     // Written by start() only, before started_ is set; read-only afterwards.
     std::vector<trantor::EventLoop *> loops_;
     std::vector<std::unique_ptr<Counter>> counters_;
+    // Shared by the counters when they coalesce; null: each sends on its own.
+    std::shared_ptr<StatementTurn> turn_;
     std::atomic<bool> started_{false};
     bool draining_ = false;
 };

@@ -36,8 +36,9 @@ double seconds(std::chrono::milliseconds duration) { return std::chrono::duratio
 
 }  // namespace
 
-PgConnection::PgConnection(trantor::EventLoop &loop, ConnInfo connInfo, std::chrono::milliseconds timeout)
-    : loop_(loop), connInfo_(std::move(connInfo)), timeout_(timeout) {}
+PgConnection::PgConnection(trantor::EventLoop &loop, ConnInfo connInfo, std::chrono::milliseconds timeout,
+                           std::string setup)
+    : loop_(loop), connInfo_(std::move(connInfo)), timeout_(timeout), setup_(std::move(setup)) {}
 
 PgConnection::~PgConnection() {
     *alive_ = false;
@@ -95,13 +96,25 @@ void PgConnection::pollConnect() {
             backoff_ = std::chrono::milliseconds{0};
             if (!watchSocket(Wait::Readable)) return;
             LOG_DEBUG << "database connection up";
-            onReady_();
+            if (setup_.empty()) {
+                onReady_();
+            } else {
+                runSetup();
+            }
             return;
         default:
             LOG_DEBUG << "database connection attempt failed: " << lastError(conn_);
             close("");
             return;
     }
+}
+
+// finishQuery reports the connection ready once the setup succeeded. A
+// setup that did not finish has closed the connection already.
+void PgConnection::runSetup() {
+    run(setup_, [this](const PgQueryOutcome &outcome) {
+        if (outcome.finished && outcome.error) close("database refused the connection's setup: " + *outcome.error);
+    });
 }
 
 // libpq may open a new socket while connecting (another address, SSL

@@ -42,7 +42,11 @@ class PgConnection {
     // database host does not resolve.
     using ConnInfo = std::function<std::optional<std::string>()>;
 
-    PgConnection(trantor::EventLoop &loop, ConnInfo connInfo, std::chrono::milliseconds timeout);
+    // `setup` (empty: none) runs on each new connection before it reports
+    // ready, e.g. a PREPARE; a connection whose setup fails is dropped and
+    // retried like one that failed to connect.
+    PgConnection(trantor::EventLoop &loop, ConnInfo connInfo, std::chrono::milliseconds timeout,
+                 std::string setup = {});
     ~PgConnection();
     PgConnection(const PgConnection &) = delete;
     PgConnection &operator=(const PgConnection &) = delete;
@@ -68,6 +72,7 @@ class PgConnection {
 
     void connect();
     void pollConnect();
+    void runSetup();
     bool watchSocket(Wait wait);
     void onSocketEvent();
     void flushQuery();
@@ -81,6 +86,7 @@ class PgConnection {
     trantor::EventLoop &loop_;
     ConnInfo connInfo_;
     std::chrono::milliseconds timeout_;
+    std::string setup_;
     std::function<void()> onReady_ = [] {};
     std::function<void()> onLost_ = [] {};
 

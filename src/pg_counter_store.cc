@@ -18,7 +18,7 @@ StoreReply counterReply(const PgQueryOutcome &outcome) {
 PgCounterStore::PgCounterStore(trantor::EventLoop &loop, PgConnection::ConnInfo connInfo, std::size_t connections,
                                std::chrono::milliseconds timeout) {
     for (std::size_t i = 0; i < connections; ++i) {
-        auto connection = std::make_unique<PgConnection>(loop, connInfo, timeout);
+        auto connection = std::make_unique<PgConnection>(loop, connInfo, timeout, postgresPrepareIncrement());
         connection->onReady([this] { dispatch(); });
         connection->onLost([this] { failQueuedIfUnreachable(); });
         connections_.push_back(std::move(connection));

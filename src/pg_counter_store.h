@@ -25,7 +25,8 @@ namespace pageviews {
 StoreReply counterReply(const PgQueryOutcome &outcome);
 
 // The PostgreSQL counter store of one event loop: a few connections of its
-// own (PgConnection), a view batch per connection at a time, the rest queued.
+// own (PgConnection), each with the increment prepared, a view batch per
+// connection at a time, the rest queued.
 // A batch that never reached a live connection is NotCounted.
 //
 // Thread-safety: construct anywhere; add(), reachable() and the callbacks run

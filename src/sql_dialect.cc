@@ -47,10 +47,14 @@ const SqlDialect &sqlDialect(Backend backend) {
     return kPostgres;
 }
 
-std::string postgresIncrementQuery(std::int64_t amount) {
+std::string postgresPrepareIncrement() {
     static_assert(kCountedPath.find('\'') == std::string_view::npos, "the path is written as a plain SQL literal");
-    return "UPDATE page_views SET views = views + " + std::to_string(amount) + " WHERE path = '" +
+    return "PREPARE pageviews_increment(bigint) AS UPDATE page_views SET views = views + $1 WHERE path = '" +
            std::string(kCountedPath) + "' RETURNING views";
+}
+
+std::string postgresIncrementQuery(std::int64_t amount) {
+    return "EXECUTE pageviews_increment(" + std::to_string(amount) + ")";
 }
 
 }  // namespace pageviews

@@ -31,11 +31,16 @@ struct SqlDialect {
 
 const SqlDialect &sqlDialect(Backend backend);
 
-// PostgreSQL's increment of `amount` views, returning the new total, as one
-// simple-query string (PgConnection sends no parameters). It runs alone in
-// an implicit transaction, so the server's ReadyForQuery after it means the
-// transaction committed or rolled back, and an error before it (a refused
-// COMMIT included) means it rolled back.
+// Prepares PostgreSQL's increment on a connection: run once on each of the
+// counter's connections before it takes a batch, so the server parses and
+// plans the UPDATE once per connection instead of once per batch.
+std::string postgresPrepareIncrement();
+
+// PostgreSQL's increment of `amount` views by that prepared statement,
+// returning the new total, as one simple-query string (PgConnection sends no
+// parameters). It runs alone in an implicit transaction, so the server's
+// ReadyForQuery after it means the transaction committed or rolled back,
+// and an error before it (a refused COMMIT included) means it rolled back.
 std::string postgresIncrementQuery(std::int64_t amount);
 
 }  // namespace pageviews

@@ -31,7 +31,10 @@ TEST(SqlDialectTest, OnlyMysqlReadsTheTotalSeparately) {
 }
 
 TEST(SqlDialectTest, PostgresIncrementAddsTheAmountToTheCountedPathAndReturnsTheTotal) {
-    EXPECT_EQ(postgresIncrementQuery(17), "UPDATE page_views SET views = views + 17 WHERE path = '/' RETURNING views");
+    EXPECT_EQ(postgresPrepareIncrement(),
+              "PREPARE pageviews_increment(bigint) AS UPDATE page_views SET views = views + $1 WHERE path = '/' "
+              "RETURNING views");
+    EXPECT_EQ(postgresIncrementQuery(17), "EXECUTE pageviews_increment(17)");
 }
 
 }  // namespace

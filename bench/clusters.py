@@ -196,7 +196,7 @@ class Cluster:
         log(f"{phase:<7} r{round_:<2} {kind}:{conns:<4} {result['rps']:9.0f} req/s  "
             f"p50 {result['p50_us'] / 1000:6.2f} ms  p99 {result['p99_us'] / 1000:7.2f} ms  "
             f"non-2xx {row['non2xx'] + row['sock_err']}  exact {exact}  "
-            f"cores nginx/app/db/wrk/docker {'/'.join(str(b) for b in busy[:4])}/{busy[5]} machine {busy[4]}")
+            f"cores nginx/app/db/load/docker {'/'.join(str(b) for b in busy[:4])}/{busy[5]} machine {busy[4]}")
         self.last = row
         time.sleep(self.args.settle)
 

@@ -17,7 +17,7 @@ tic(c) = strcol("short") . "\n" . strcol("conns") . " conns"
 stats summary using "rps" nooutput
 n = STATS_records
 
-set multiplot layout 3,1 title "pageviews benchmark: medians over interleaved rounds (wrk in a container on the cluster network)" font ",13"
+set multiplot layout 3,1 title "pageviews benchmark: medians over interleaved rounds (load generator in a container on the cluster network)" font ",13"
 
 set style fill solid 0.85 border -1
 set boxwidth 0.7
@@ -68,7 +68,7 @@ cap = STATS_max > 4 * STATS_median ? 4 * STATS_median : STATS_max
 cut(v) = v > cap ? cap : v
 set yrange [0:cap * 1.15]
 plot summary using 0:(cut(total(0))):xtic(tic(0)) with boxes lc rgb "#8e6bb8" title "docker (logs)", \
-     '' using 0:(cut(upto_wrk(0))) with boxes lc rgb "#bdbdbd" title "wrk", \
+     '' using 0:(cut(upto_wrk(0))) with boxes lc rgb "#bdbdbd" title "load generator", \
      '' using 0:(cut(upto_db(0))) with boxes lc rgb "#ff7f0e" title "db", \
      '' using 0:(cut(upto_app(0))) with boxes lc rgb "#4c78a8" title "app", \
      '' using 0:(cut(upto_nginx(0))) with boxes lc rgb "#2ca02c" title "nginx", \

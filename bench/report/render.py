@@ -22,7 +22,7 @@ def _exact(entry, markdown):
 
 def table(results):
     lines = ["| scenario | conns | req/s (median) | min - max | p50 ms | p99 ms | non-2xx + errors | exact "
-             "| views per UPDATE | CPU µs per request: nginx / app / db / wrk / docker "
+             "| views per UPDATE | CPU µs per request: nginx / app / db / load generator / docker "
              "| busy cores: machine (others) |",
              "|---|---:|---:|---:|---:|---:|---:|---|---:|---|---|"]
     for entry in results.summary:
@@ -159,7 +159,7 @@ def replace_headline(readme, results):
 def terminal(results):
     """The table bench/run prints, then the ratios, memory and targets."""
     head = (f"{'scenario':<32} {'conns':>5} {'req/s':>9} {'min-max':>13} {'p50 ms':>7} {'p99 ms':>7} "
-            f"{'non-2xx':>7} {'exact':>5} {'v/upd':>6}  {'CPU us/req nginx/app/db/wrk/docker':<34} "
+            f"{'non-2xx':>7} {'exact':>5} {'v/upd':>6}  {'CPU us/req nginx/app/db/load gen/docker':<39} "
             "busy cores (others)")
     lines = ["", head]
     for entry in results.summary:
@@ -169,7 +169,7 @@ def terminal(results):
             f"{text('p50_ms', entry['p50_ms']):>7} {text('p99_ms', entry['p99_ms']):>7} "
             f"{entry['non2xx_or_err']:>7} {_exact(entry, markdown=False):>5} "
             f"{text('views_per_stmt', entry['views_per_stmt']):>6}  "
-            f"{'/'.join(text(f'us_{part}', entry[f'us_{part}']) for part in PARTS):<34} "
+            f"{'/'.join(text(f'us_{part}', entry[f'us_{part}']) for part in PARTS):<39} "
             f"{text('cores_machine', entry['cores_machine'])} ({text('cores_other', entry['cores_other'])})")
     # Ratios and memory as one paragraph: a terminal has no room to spare.
     notes = "\n".join(line for block in (ratios(results), memory(results)) for line in block.split("\n\n") if line)

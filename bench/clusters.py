@@ -1,7 +1,8 @@
 """The benchmark's clusters and their probes: docker compose of the shipped
 file plus bench/compose.yml, and of the Django reference when a scenario
 needs it (report/scenarios.py, PROJECTS), the load generator container
-beside them, and one measured wrk run (bench/measure.py drives the phases)."""
+beside them, and one measured run of the load generator (bench/measure.py
+drives the phases)."""
 import concurrent.futures
 import os
 import pathlib
@@ -9,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from report import rounds, scenarios, wrk
+from report import h2load, rounds, scenarios, wrk
 from report.scenarios import PROJECTS, SCENARIOS
 
 BENCH = pathlib.Path(__file__).resolve().parent
@@ -49,7 +50,7 @@ class Cluster:
         self.projects = scenarios.projects(args.runs)   # the PROJECTS this run starts
         self.started = []                                # those it started, to tear down
         # Keyed by (project, compose service); hosts: each nginx's address
-        # on the network wrk reaches it by (its name may be ambiguous there).
+        # on the network the load generator reaches it by (its name may be ambiguous there).
         self.containers, self.hosts, self.ips, self.metrics_port, self.daemon_pids = {}, {}, {}, "", ""
         self.app_views = 0      # views the batched app counted since it started
         self.failures = 0
@@ -103,7 +104,7 @@ class Cluster:
         return int(views), statements
 
     def settled_counter_state(self, scenario):
-        """The same once the count stopped moving (views whose replies wrk
+        """The same once the count stopped moving (views whose replies the load generator
         abandoned may still be landing)."""
         before = self.counter_state(scenario)
         for _ in range(10):
@@ -148,31 +149,56 @@ class Cluster:
         return run("docker", "exec", self.container("app"), "awk", "/^VmRSS:/ {print $2}", "/proc/1/status",
                    check=False) or "?"
 
-    def run_wrk(self, url, conns, secs, stop=None):
+    def run_load(self, scenario, url, conns, secs, stop=None):
+        """One run of scenario's load generator -> wrk.FIELDS."""
+        if scenario.tool == "h2load":
+            return self.run_h2load(url, conns, secs)
+        return self.run_wrk(url, conns, secs, stop, scenario.headers)
+
+    def run_wrk(self, url, conns, secs, stop, headers):
         env = ["-e", f"BENCH_STOP_PER_THREAD={stop}"] if stop else []
+        extra = [argument for header in headers for argument in ("-H", header)]
         done = subprocess.run(["docker", "exec", *env, self.tools, "timeout", str(secs + 30), "wrk",
                                f"-t{self.args.threads}", f"-c{conns}", f"-d{secs}s", "--timeout", "10s",
-                               "-H", "Host: web", "-s", "/bench/wrk/report.lua", url],
+                               "-H", "Host: web", *extra, "-s", "/bench/wrk/report.lua", url],
                               capture_output=True, text=True, timeout=secs + 60)
         try:
             return wrk.parse(done.stdout)
         except wrk.NoBenchLine as error:
             raise Failed(f"wrk failed against {url}: {error} {done.stderr.strip()[-300:]}") from None
 
+    def run_h2load(self, url, conns, secs):
+        """h2load with one stream per connection, so CONNECTIONS requests
+        are in flight as with wrk; no warm-up, so that it counts every
+        request it sends but the last ones in flight; a connection quiet
+        for 10 s is a timeout, like wrk's --timeout 10s. Its per-request
+        log (the percentiles) stays in the load generator's container."""
+        log = f"/tmp/h2load-{os.getpid()}-{time.monotonic_ns()}.log"
+        done = subprocess.run(["docker", "exec", self.tools, "timeout", str(secs + 30), "h2load",
+                               f"--threads={self.args.threads}", f"--clients={conns}", "--max-concurrent-streams=1",
+                               f"--duration={secs}", "--warm-up-time=0", "--connection-inactivity-timeout=10",
+                               "--header=:authority: web", f"--log-file={log}", url],
+                              capture_output=True, text=True, timeout=secs + 60)
+        lines = self.in_tools("sh", "-c", 'cat "$1" && rm "$1"', "h2load-log", log, check=False)
+        try:
+            return h2load.parse(done.stdout, lines)
+        except h2load.NoSummary as error:
+            raise Failed(f"h2load failed against {url}: {error} {done.stderr.strip()[-300:]}") from None
+
     # -- one run ---------------------------------------------------------------
 
     def measure(self, phase, round_, kind, conns, secs, stop=None):
-        """One wrk run of one scenario; appends its row to rounds.tsv."""
+        """One load generator run of one scenario; appends its row to rounds.tsv."""
         scenario = SCENARIOS[kind]
         watched = [self.container(service, scenario.project) for service in (scenario.web, scenario.app, "db")]
         watched.append(self.tools)
         before = self.counter_state(scenario) if scenario.counted else (None, None)
         t0, cpu0 = self.cpu_snapshot(watched)
-        result = self.run_wrk(f"http://{self.hosts[scenario.project, scenario.web]}:80{scenario.path}",
-                              conns, secs, stop)
+        result = self.run_load(scenario, f"{scenario.scheme}://{self.hosts[scenario.project, scenario.web]}:"
+                                         f"{scenario.port}{scenario.path}", conns, secs, stop)
         t1, cpu1 = self.cpu_snapshot(watched)
         after = self.settled_counter_state(scenario) if scenario.counted else (None, None)
-        # Busy cores over the time between the two snapshots (slightly more than wrk's own duration).
+        # Busy cores over the time between the two snapshots (slightly more than the load generator's own duration).
         busy = [round((b - a) / (t1 - t0), 3) for a, b in zip(cpu0, cpu1)]
         row = {"phase": phase, "round": round_, "kind": kind, "conns": conns,
                "secs": round(result["duration_us"] / 1e6, 3), "requests": result["requests"], "rps": result["rps"],
@@ -186,7 +212,7 @@ class Cluster:
         with open(self.out / "rounds.tsv", "a") as file:
             file.write(rounds.line(row))
         verdict = rounds.exactness(row)
-        if kind == "C":
+        if verdict and (scenario.project, scenario.app) == ("pageviews", "app"):
             self.app_views += verdict.growth
         if rounds.failed(row):
             self.failures += 1

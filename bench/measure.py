@@ -1,11 +1,13 @@
 """The pageviews benchmark's measuring: one freshly started cluster, the same
-load generator for every scenario, interleaved rounds. bench/run starts it
-in the pageviews-bench image (wrk, gnuplot, Python, a Docker client) with
-the Docker socket and the checkout at its host path; bench/report turns
-what it writes into the tables and docs/benchmarks.md.
+load generator for every scenario (wrk; h2load for HTTP/2), interleaved
+rounds. bench/run starts it in the pageviews-bench image (wrk, h2load,
+gnuplot, Python, a Docker client) with the Docker socket and the checkout at
+its host path; bench/report turns what it writes into the tables and
+docs/benchmarks.md.
 
 Scenarios (KIND:CONNECTIONS; bench/report/scenarios.py), all through nginx,
-wrk on the cluster's own networks (never through a published port):
+the load generator on the cluster's own networks (never through a published
+port):
   A  nginx alone, GET /nginx-health               the front's ceiling
   B  nginx -> app, no database, GET /healthz      the proxy ceiling
   C  the counted page GET /, coalesced counting   the shipped default
@@ -14,11 +16,16 @@ wrk on the cluster's own networks (never through a published port):
   E  the assignment's Django app, counted GET /   the original (a project of
      its own, bench/reference/django, started only when E runs; its count
      from its own PostgreSQL, no statement count: it has no metrics)
+  T  C over HTTPS, HTTP/1.1 with keep-alive       the cost of TLS (port 443)
+  H  C over HTTP/2, by h2load: CONNECTIONS connections of one stream each
+  N  C over HTTPS with "Connection: close"        a TCP and TLS handshake
+     per view (wrk resumes the TLS session: docs/benchmarks.md)
 Every round runs each scenario once, in an order rotated from round to
 round, so machine noise hits all alike. After every counted run the
-database's count must have risen by wrk's 2xx count plus 0..CONNECTIONS (wrk
-drops the replies still in flight when its time is up); anything else, any
-non-2xx and any socket error is a failure and makes the run exit 1.
+database's count must have risen by the load generator's 2xx count plus
+0..CONNECTIONS (wrk and h2load drop the replies still in flight when their
+time is up); anything else, any non-2xx and any socket error is a failure
+and makes the run exit 1.
 Memory, before the rounds: the batched app's RSS after its first ~10,000
 counted views (fresh process) and after --memory-requests counted views,
 both at 64 connections; then once more after the rounds.
@@ -77,7 +84,7 @@ def options(argv):
     add("--duration", type=whole, default=10, help="seconds per measured run (10)")
     add("--rounds", type=whole, default=3, help="interleaved rounds, at least 3 for the docs (3)")
     add("--warmup", type=whole, default=2, help="seconds per scenario before round 1, unrecorded (2)")
-    add("--threads", type=whole, default=2, help="wrk threads (2)")
+    add("--threads", type=whole, default=2, help="wrk's and h2load's threads (2)")
     add("--scenarios", default=scenarios.DEFAULT, help=f'e.g. "B:64 C:64" ({scenarios.DEFAULT})')
     add("--memory-requests", type=whole, default=1000000,
         help="count up to N views on the batched app before the rounds, then read its RSS again; "
@@ -146,6 +153,9 @@ def record_environment(c, args, argv):
         ("app settings", app_settings(c)),
         ("wrk", tools("sh", "-c", "wrk -v 2>&1 | head -n 1").split()[1]
          + f", {args.threads} threads, --timeout 10s"),
+        *([("h2load", tools("sh", "-c", "h2load --version | head -n 1").split()[-1]
+            + f", {args.threads} threads, 1 stream per connection, --connection-inactivity-timeout 10")]
+          if any(scenarios.SCENARIOS[kind].tool == "h2load" for kind, _ in args.runs) else []),
         ("gnuplot", run("gnuplot", "--version")),
         ("pg settings", pg),
         ("duration", f"{args.duration} s per run, {args.rounds} rounds, {args.warmup} s warm-up per scenario"),

@@ -37,8 +37,9 @@ def table(results):
 
 
 def ratios(results):
-    """C over each scenario that asks for it, at each of C's connection
-    counts; nginx's share of the proxy path (B/A) at 64."""
+    """C over each scenario compared with it and each scenario that changes
+    C over C, at each of C's connection counts; nginx's share of the proxy
+    path (B/A) at 64."""
     parts = []
     for entry in results.summary:
         if entry["kind"] != "C":
@@ -47,6 +48,10 @@ def ratios(results):
             other = results.rps(kind, entry["conns"])
             if scenario.versus_c and other:
                 parts.append(f"C/{kind} at {entry['conns']}: **{entry['rps'] / other:.2f}**")
+        for kind, scenario in SCENARIOS.items():
+            other = results.rps(kind, entry["conns"])
+            if scenario.of_c and other is not None and entry["rps"]:
+                parts.append(f"{kind}/C at {entry['conns']}: **{other / entry['rps']:.2f}**")
     b, a = results.rps("B", 64), results.rps("A", 64)
     if b is not None and a:
         parts.append(f"B/A at 64: {b / a:.2f}")
@@ -85,7 +90,8 @@ def _listed(items):
 
 def headline(results):
     """The run in one sentence, for README.md and docs/benchmarks.md: C at
-    64 connections against each scenario compared with it."""
+    64 connections against each scenario compared with it, then each
+    scenario that changes C as a share of C."""
     c = find(results.summary, "C", 64)
     date = results.environment_value("date") or "on an unrecorded date"
     if c is None:
@@ -96,10 +102,14 @@ def headline(results):
     compared = [(kind, scenario.versus_c, results.rps(kind, 64)) for kind, scenario in SCENARIOS.items()
                 if scenario.versus_c and results.rps(kind, 64)]
     others = [f"{rps:,.0f}/s for {words} (C/{kind} {c['rps'] / rps:.2f})" for kind, words, rps in compared]
+    changed = [(kind, scenario.of_c, results.rps(kind, 64)) for kind, scenario in SCENARIOS.items()
+               if scenario.of_c and results.rps(kind, 64) is not None]
+    shares = [f"{rps:,.0f}/s {words} ({kind}/C {rps / c['rps']:.2f})" for kind, words, rps in changed if c["rps"]]
     cores = results.environment_value("cores") or "?"
     sentence = (f"Measured {date} on {cores} cores that everything shares, the load generator included: "
                 f"{c['rps']:,.0f} counted views/s at 64 connections (p99 {c['p99_ms']:.0f} ms), {exact}")
-    return sentence + (f", against {_listed(others)}." if others else ".")
+    sentence += f", against {_listed(others)}" if others else ""
+    return sentence + (f"; the same page at {_listed(shares)}." if shares else ".")
 
 
 def busy_note(results):

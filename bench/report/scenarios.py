@@ -28,13 +28,23 @@ class Scenario:
     short: str        # the chart's tick label
     color: int        # the chart's bar colour (0xRRGGBB)
     project: str      # the PROJECTS entry it runs on (started only when a scenario needs it)
-    web: str          # the compose service wrk loads (an nginx)
+    web: str          # the compose service the load generator loads (an nginx)
     app: str          # the compose service whose CPU is the "app" column
-    network: str      # the compose network where wrk reaches web and reads app's metrics
+    network: str      # the compose network where the load generator reaches web and reads app's metrics
     path: str
     counted: bool     # a view counted in the database: its exactness is checked
     versus_c: str     # what the report compares C with, in words (README's sentence); empty: not compared
     metrics: bool = True  # its app counts its statements on /metrics (views per UPDATE)
+    # C changed in one respect: the report gives its rate as a share of C's
+    # (X/C), these words saying how ("over HTTP/2"); empty: not compared.
+    of_c: str = ""
+    scheme: str = "http"  # "https": nginx's TLS port
+    tool: str = "wrk"     # the load generator: "wrk", or "h2load" (HTTP/2, bench/report/h2load.py)
+    headers: tuple = ()   # request headers beyond Host
+
+    @property
+    def port(self):
+        return 443 if self.scheme == "https" else 80
 
 
 SCENARIOS = {s.kind: s for s in (
@@ -49,9 +59,25 @@ SCENARIOS = {s.kind: s for s in (
     # The assignment's app (bench/reference/django): no metrics port.
     Scenario("E", "E counted /, Django reference", "E Django", 0x9467bd, "reference", "web", "app", "frontend",
              "/", counted=True, versus_c="the assignment's Django app behind the same nginx", metrics=False),
+    # C over HTTPS (issue 14), on the same nginx, app and database.
+    # Keep-alive HTTP/1.1: one TLS handshake per connection, then only the
+    # encryption.
+    Scenario("T", "T counted /, HTTPS (HTTP/1.1)", "T https", 0x98df8a, "pageviews", "web", "app", "frontend",
+             "/", counted=True, versus_c="", of_c="over HTTPS with keep-alive", scheme="https"),
+    # HTTP/2 by ALPN: CONNECTIONS connections with one stream each, so 64
+    # means 64 requests in flight as for wrk (bench/report/h2load.py).
+    Scenario("H", "H counted /, HTTP/2", "H http/2", 0x17becf, "pageviews", "web", "app", "frontend",
+             "/", counted=True, versus_c="", of_c="over HTTP/2", scheme="https", tool="h2load"),
+    # nginx closes each connection after its answer and wrk opens a new one:
+    # a TCP and TLS handshake per view. wrk offers the session of its
+    # previous connection and nginx's session cache resumes it
+    # (docs/benchmarks.md).
+    Scenario("N", "N counted /, TLS handshake each", "N new TLS", 0xbcbd22, "pageviews", "web", "app", "frontend",
+             "/", counted=True, versus_c="", of_c="over HTTPS with a new TLS connection per view", scheme="https",
+             headers=("Connection: close",)),
 )}
 
-DEFAULT = "A:64 B:16 B:64 B:256 C:16 C:64 C:256 D:64 E:64"
+DEFAULT = "A:64 B:16 B:64 B:256 C:16 C:64 C:256 D:64 E:64 T:64 H:64 N:64"
 
 
 def parse(text, threads=1):
@@ -63,7 +89,8 @@ def parse(text, threads=1):
             raise ValueError(f"bad scenario '{entry}' (expected KIND:CONNECTIONS, KIND one of "
                              f"{' '.join(SCENARIOS)})")
         if int(conns) < threads:
-            raise ValueError(f"scenario {entry}: wrk needs at least as many connections as threads ({threads})")
+            raise ValueError(f"scenario {entry}: the load generator needs at least as many connections as "
+                             f"threads ({threads})")
         runs.append((kind, int(conns)))
     if not runs:
         raise ValueError("no scenario given")

@@ -24,5 +24,5 @@ def test_bad_options_are_refused_with_their_reason(capsys, arguments, reason):
 
 def test_the_defaults_measure_every_scenario_of_the_docs(tmp_path):
     args = measure.options(["--out", str(tmp_path / "out")])
-    assert [f"{k}:{c}" for k, c in args.runs] == "A:64 B:16 B:64 B:256 C:16 C:64 C:256 D:64 E:64".split()
+    assert [f"{k}:{c}" for k, c in args.runs] == "A:64 B:16 B:64 B:256 C:16 C:64 C:256 D:64 E:64 T:64 H:64 N:64".split()
     assert (args.duration, args.rounds, args.warmup, args.memory_requests) == (10, 3, 2, 1000000)

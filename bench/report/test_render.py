@@ -14,6 +14,10 @@ def rows(make_row):
             make_row(kind="C", requests=50000), make_row(kind="D", requests=20000), make_row(kind="E", requests=1000)]
 
 
+def https_rows(make_row):
+    return [make_row(kind="T", requests=40000), make_row(kind="H", requests=35000), make_row(kind="N", requests=5000)]
+
+
 def test_a_counted_scenario_says_how_many_runs_were_exact(make_row, make_results):
     table = render.table(make_results([make_row(round_=1), make_row(round_=2)]))
     assert "| C counted /, batched | 64 | 1000 | 1000 - 1000 | 2.00 | 9.00 | 0 | yes, 2/2 | 5.0 |" in table
@@ -32,6 +36,11 @@ def test_an_uncounted_scenario_has_no_exactness(make_row, make_results):
 def test_ratios_put_c_over_each_scenario_it_is_compared_with(make_row, make_results):
     line = render.ratios(make_results(rows(make_row)))
     assert line == "Ratios of medians: C/B at 64: **0.50**; C/D at 64: **2.50**; C/E at 64: **50.00**; B/A at 64: 0.33."
+
+
+def test_ratios_put_each_scenario_that_changes_c_over_c(make_row, make_results):
+    line = render.ratios(make_results([make_row(kind="C", requests=50000), *https_rows(make_row)]))
+    assert line == "Ratios of medians: T/C at 64: **0.80**; H/C at 64: **0.70**; N/C at 64: **0.10**."
 
 
 def test_ratios_leave_out_what_did_not_run(make_row, make_results):
@@ -79,6 +88,18 @@ def test_the_headline_states_c_and_each_ratio_a_reader_asks_for(make_row, make_r
                     "5,000 counted views/s at 64 connections (p99 9 ms), every counted run exact, against 10,000/s "
                     "for nginx and the app without the database (C/B 0.50), 2,000/s for one `UPDATE` per view "
                     "(C/D 2.50) and 100/s for the assignment's Django app behind the same nginx (C/E 50.00).")
+
+
+def test_the_headline_states_https_and_http2_as_shares_of_c(make_row, make_results):
+    line = render.headline(make_results(rows(make_row) + https_rows(make_row), environment=ENVIRONMENT))
+    assert line.endswith("(C/E 50.00); the same page at 4,000/s over HTTPS with keep-alive (T/C 0.80), 3,500/s "
+                         "over HTTP/2 (H/C 0.70) and 500/s over HTTPS with a new TLS connection per view (N/C 0.10).")
+
+
+def test_the_headline_states_https_without_the_plain_comparisons(make_row, make_results):
+    line = render.headline(make_results([make_row(kind="C", requests=50000), make_row(kind="H", requests=35000)],
+                                        environment=ENVIRONMENT))
+    assert line.endswith("every counted run exact; the same page at 3,500/s over HTTP/2 (H/C 0.70).")
 
 
 def test_the_headline_leaves_out_what_did_not_run(make_row, make_results):

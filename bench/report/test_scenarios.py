@@ -32,6 +32,25 @@ def test_every_scenarios_services_and_network_are_in_its_projects_compose_files(
     assert re.search(rf"^  {re.escape(scenario.network)}:", compose, re.M), f"no network {scenario.network}"
 
 
+@pytest.mark.parametrize("scenario", scenarios.SCENARIOS.values(), ids=lambda s: s.kind)
+def test_every_scenario_has_a_load_generator_that_speaks_its_scheme(scenario):
+    # h2load negotiates HTTP/2 by ALPN, which needs TLS.
+    assert (scenario.tool, scenario.scheme) in {("wrk", "http"), ("wrk", "https"), ("h2load", "https")}
+    assert scenario.port == {"http": 80, "https": 443}[scenario.scheme]
+
+
+@pytest.mark.parametrize("kind", ["T", "H", "N"])
+def test_the_https_scenarios_are_c_over_tls_on_its_own_cluster(kind):
+    c, https = scenarios.SCENARIOS["C"], scenarios.SCENARIOS[kind]
+    assert (https.project, https.web, https.app, https.network, https.path, https.counted) == \
+        (c.project, c.web, c.app, c.network, c.path, c.counted)
+    assert https.scheme == "https" and https.of_c and not https.versus_c
+
+
+def test_the_handshake_scenario_asks_nginx_to_close_every_connection():
+    assert scenarios.SCENARIOS["N"].headers == ("Connection: close",)
+
+
 @pytest.mark.parametrize("text, projects", [
     ("C:64", ["pageviews"]),
     ("E:64", ["pageviews", "reference"]),

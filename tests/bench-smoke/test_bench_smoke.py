@@ -1,7 +1,8 @@
 """The benchmark cannot rot: bench/run, as a user runs it, does one short
 round of every scenario on a cluster of its own. Its speed is NOT judged
 (machines are noisy); its counts are: every counted run must be exact, the
-database's growth checked against wrk's own 2xx count."""
+database's growth checked against the load generator's own 2xx count (wrk's,
+or h2load's for HTTP/2)."""
 import hashlib
 import os
 import shutil
@@ -76,15 +77,16 @@ def test_the_memory_phase_and_every_counted_scenario_were_counted(bench):
     assert counted == expected
 
 
-def test_every_counted_run_is_exact_by_the_databases_count_and_wrks_2xx(bench):
-    # Two readings of the database's count around the run against what wrk
-    # itself reported: up to one view per connection more (replies wrk
-    # abandoned when its time was up), never fewer.
+def test_every_counted_run_is_exact_by_the_databases_count_and_the_load_generators_2xx(bench):
+    # Two readings of the database's count around the run against what the
+    # load generator itself reported: up to one view per connection more
+    # (replies it abandoned when its time was up), never fewer.
     wrong = []
     for row in bench.counted_rows():
         growth, answered = row["db_after"] - row["db_before"], row["requests"] - row["non2xx"]
         if not 0 <= growth - answered <= row["conns"]:
-            wrong.append(f"{row['phase']} {row['kind']}:{row['conns']}: count grew by {growth}, wrk saw {answered} 2xx")
+            wrong.append(f"{row['phase']} {row['kind']}:{row['conns']}: count grew by {growth}, "
+                         f"the load generator saw {answered} 2xx")
     assert bench.counted_rows() and not wrong, wrong
 
 
@@ -117,6 +119,7 @@ def test_the_table_is_printed(bench):
 
 def test_the_ratios_of_c_are_printed(bench):
     expected = [f"C/{kind} at {CONNECTIONS}: " for kind, scenario in SCENARIOS.items() if scenario.versus_c]
+    expected += [f"{kind}/C at {CONNECTIONS}: " for kind, scenario in SCENARIOS.items() if scenario.of_c]
     assert expected and [ratio for ratio in expected if ratio not in bench.stdout] == [], bench.stdout
 
 
@@ -143,6 +146,12 @@ def test_the_environment_records_the_apps_settings(bench):
     environment = (bench.out / "environment.tsv").read_text()
     assert any(line.startswith("app settings\t") and "count_mode=batched" in line
                for line in environment.splitlines()), environment
+
+
+def test_the_environment_records_each_load_generator(bench):
+    names = {line.split("\t")[0] for line in (bench.out / "environment.tsv").read_text().splitlines()}
+    tools = {scenario.tool for scenario in SCENARIOS.values()}
+    assert tools == {"wrk", "h2load"} and tools <= names, names
 
 
 def test_the_docs_are_left_alone_with_no_docs(bench):

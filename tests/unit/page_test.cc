@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace pageviews {
 namespace {
 
@@ -15,6 +17,11 @@ TEST(Page, ShowsTheCountInTheViewsElement) {
 TEST(Page, UsesSingularForOneView) {
     EXPECT_NE(renderCountPage("/", 1).find("1 view so far"), std::string::npos);
     EXPECT_NE(renderCountPage("/", 1234567).find("1,234,567 views so far"), std::string::npos);
+}
+
+TEST(Page, StaysWithinItsBudgetAtTheLargestCount) {
+    const auto largest = renderCountPage("/", std::numeric_limits<std::int64_t>::max());
+    EXPECT_LE(largest.size(), kCountPageBudget) << largest;
 }
 
 TEST(Page, NeedsNoExternalAsset) {

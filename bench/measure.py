@@ -77,7 +77,7 @@ def options(argv):
     parser = argparse.ArgumentParser(
         prog="bench/run", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="The pageviews benchmark; writes docs/benchmarks.md and .png.\n\n"
-                    "  bench/run      # full run (about 20 minutes on 2 cores, a million counted views included)\n"
+                    "  bench/run      # full run (about 10 minutes on 2 cores, a million counted views included)\n"
                     "  bench/run --duration 5 --rounds 3 --memory-requests 0 --no-docs",
         epilog=__doc__.split("\n\n", 1)[1])
     add = parser.add_argument

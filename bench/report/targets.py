@@ -19,45 +19,37 @@ def _percent(before, after):
     return f"{(after - before) * 100 / before:+.1f}%"
 
 
-def _c_at_least_b(results, factor, issue):
-    c, b = results.rps("C", 64), results.rps("B", 64)
-    if c is None or b is None:
+def _ratio_at_least(results, top, bottom, factor, target, note=""):
+    """top's rate >= factor x bottom's, both at 64 connections."""
+    x, y = results.rps(top, 64), results.rps(bottom, 64)
+    if x is None or y is None:
         return []
-    return [(f"C >= {factor} x B at 64 connections ({issue})", f"C/B = {_ratio(c, b)}", _met(c >= factor * b))]
+    return [(target, f"{top}/{bottom} = {_ratio(x, y)}{note}", _met(x >= factor * y))]
 
 
 def c_versus_b(results):
     """Counting costs at most a fifth of the proxy's own throughput."""
-    return _c_at_least_b(results, 0.8, "issue 5")
+    return _ratio_at_least(results, "C", "B", 0.8, "C >= 0.8 x B at 64 connections (issue 5)")
 
 
 def c_versus_b_issue_14(results):
     """Issue 14's nearer goal for the same ratio."""
-    return _c_at_least_b(results, 0.65, "issue 14")
+    return _ratio_at_least(results, "C", "B", 0.65, "C >= 0.65 x B at 64 connections (issue 14)")
 
 
 def c_versus_d(results):
-    c, d = results.rps("C", 64), results.rps("D", 64)
-    if c is None or d is None:
-        return []
-    return [("C >= 10 x D (issue 5)", f"C/D = {_ratio(c, d)} (at 64)", _met(c >= 10 * d))]
+    return _ratio_at_least(results, "C", "D", 10, "C >= 10 x D (issue 5)", note=" (at 64)")
 
 
 def c_versus_e(results):
     """The counted page against the assignment's Django app."""
-    c, e = results.rps("C", 64), results.rps("E", 64)
-    if c is None or e is None:
-        return []
-    return [("C >= 30 x E at 64 connections (issue 14)", f"C/E = {_ratio(c, e)}", _met(c >= 30 * e))]
+    return _ratio_at_least(results, "C", "E", 30, "C >= 30 x E at 64 connections (issue 14)")
 
 
 def http2_versus_c(results):
     """The counted page over HTTP/2 (H) against plain HTTP/1.1 (C)."""
-    h, c = results.rps("H", 64), results.rps("C", 64)
-    if h is None or c is None:
-        return []
-    return [("C over HTTP/2 >= 0.7 x C over plain HTTP/1.1 at 64 connections (issue 14)", f"H/C = {_ratio(h, c)}",
-             _met(h >= 0.7 * c))]
+    return _ratio_at_least(results, "H", "C", 0.7,
+                           "C over HTTP/2 >= 0.7 x C over plain HTTP/1.1 at 64 connections (issue 14)")
 
 
 def _p99_of_c_at_most(results, ms, issue):
